@@ -1,0 +1,1 @@
+"""claims: track the quotes and claims in articles and the sources they rely on."""
