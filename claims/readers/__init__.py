@@ -6,6 +6,7 @@ offset that extraction later stores indexes the exact string saved in ``articles
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -134,12 +135,15 @@ class TextBuilder:
         text = "".join(self.parts)
         links = list(self.links)
         # DOIs printed in running text count as links too, unless a hyperlink already covers them.
-        covered = {(link.start, link.end) for link in links}
+        # Links are recorded in text order, so a binary search finds one that covers a DOI.
+        spans = sorted((link.start, link.end) for link in links)
+        starts = [start for start, _ in spans]
         for block in self.blocks:
             for match in DOI_RE.finditer(text, block.start, block.end):
                 doi = match.group(1).rstrip(".,;:)]")
                 start, end = match.start(1), match.start(1) + len(doi)
-                if (start, end) not in covered:
+                i = bisect.bisect_right(starts, start) - 1
+                if i < 0 or spans[i][1] < end:
                     links.append(Link(start=start, end=end, href=f"https://doi.org/{doi}", doi=doi))
         links.sort(key=lambda link: (link.start, link.end))
         if title is None:

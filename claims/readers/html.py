@@ -68,11 +68,23 @@ def _walk(builder: TextBuilder, node: LexborNode, in_quote: bool, in_item: bool)
             _walk(builder, child, in_quote or tag == "blockquote", in_item or tag == "li")
 
 
+def _inside(node: LexborNode, tag: str) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == tag:
+            return True
+        parent = parent.parent
+    return False
+
+
 def read(text: str) -> Document:
     tree = LexborHTMLParser(text)
     title_node = tree.css_first("title")
     title = title_node.text(strip=True) if title_node else None
     for node in tree.css(BOILERPLATE):
+        # A <footer> inside a <blockquote> is the quotation's credit line, not page chrome.
+        if node.tag == "footer" and _inside(node, "blockquote"):
+            continue
         node.decompose()
     root = tree.css_first("article") or tree.css_first("main") or tree.body
     builder = TextBuilder()

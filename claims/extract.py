@@ -1,0 +1,882 @@
+"""Extract quotes, check-worthy claims and consistency findings from one article.
+
+``extract(doc)`` takes the :class:`~claims.models.Document` a reader built and returns an
+:class:`~claims.models.Extraction`. Every record's ``start``/``end`` index ``doc.text`` exactly;
+``prefix``/``suffix`` are the W3C TextQuoteSelector context (``CONTEXT_CHARS`` each side). The
+language rules (hedges, attribution, check-worthiness, categories) live in :mod:`claims.rules`.
+
+Quotes
+    Straight and curly double quotes (and « », „ “) are paired within a block. Single quotes are
+    quote marks only at top level, never inside words (it’s, don’t) and never inside a double
+    quotation, where they are a nested quote and stay part of the outer quotation's text. A
+    Markdown/HTML block quote (consecutive ``blockquote`` blocks) is one quotation, its marks
+    stripped if it has them; so is a paragraph that is entirely one quotation. ``Quote.text`` never
+    includes the quote marks. An ellipsis (… , ..., [...]) splits a quotation into
+    ``Quote.fragments``; every quote has at least one fragment so later checks can verify
+    fragments uniformly.
+
+    Kinds: ``rhetorical`` — a question put in the reader's mouth (“Can you…?” you might be
+    wondering); ``term`` — a word or phrase in scare quotes or introduced as a name (the phrase
+    “X”, so-called “X”); ``source`` — someone's words: a block quotation, a quotation credited with
+    a speech verb (“...,” she said; experts say “...”), or an unattributed quotation of
+    :data:`claims.rules.SOURCE_MIN_WORDS` words or more. Quotes joined by "and"/"or" share their
+    attribution (Experts say X “a” and “b”).
+
+    Attribution of a block quotation comes from a lead-in (the previous paragraph's last sentence
+    ending in ":" — "As one study noted:" — or "she said,"), or from a credit line after it
+    ("— Dr. Jane Smith"). ``named`` when it names a person, body or publication (Dr. Jane Smith,
+    the FDA, Harvard researchers, the Journal of X); ``vague`` when a phrase signals a source but
+    names none (one study, a review, experts say, research shows, "In clinical terms:" — a lead-in
+    by position still claims a source); ``none`` when nothing credits the words.
+
+Claims
+    Paragraph and list-item blocks are split into sentences by pysbd (one module-level
+    Segmenter), each mapped back to exact, whitespace-stripped offsets. A sentence is scored on the
+    article's own words: source and rhetorical quotations inside it are masked out first. Headings
+    are never claims, nor are questions, instructions and calls to action, asides, talk about the
+    post itself, lead-ins that only introduce a quotation, and list fragments without a verb.
+
+    Decision: a quotation is a quote record, not a claim. Block quotations and quotation
+    paragraphs produce no claims; a sentence that contains a quotation is a claim only if its own
+    words (quotation masked) make one ("Experts say X “...”, but the evidence is thin.").
+    ``Claim.quote_index`` points at the quotation a claim leans on: one inside the sentence, or the
+    quotation just before it (the rest of its paragraph, and the paragraph after it), which is how
+    articles present a quote as evidence ("So no, it’s not hype.").
+
+Findings (``Finding.kind``)
+    ``near_duplicate_quote`` — two source quotes share most of their wording (rapidfuzz
+    token_set_ratio over normalised text) but differ in ending or attribution; each quote is
+    paired with at most one earlier quote, so the output stays linear in article size.
+    ``vague_attribution`` / ``no_attribution`` — a source quote credited to no one in particular,
+    or to nobody. ``possible_overstatement`` — an unhedged claim leaning on a hedged quotation
+    ("the data suggest", "limited sample sizes", "potential to").
+
+Everything is linear in the article's size: blocks, sentences and quotes are visited a bounded
+number of times; the only pairwise step compares distinct quote texts that share rare words.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import pysbd
+from anchorpoint.textselectors import TextPositionSelector
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from . import rules
+from .models import (
+    CONTEXT_CHARS,
+    AttributionKind,
+    Block,
+    Claim,
+    ClaimCategory,
+    Document,
+    Extraction,
+    Finding,
+    Quote,
+    QuoteFragment,
+    QuoteKind,
+)
+
+__all__ = ["extract"]
+
+# Building a Segmenter compiles many regexes; build it once. clean=False keeps the text intact so
+# spans map back to the original; char_span gives offsets (verified below, pysbd's can drift).
+_SEGMENTER = pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+PROSE_KINDS = frozenset({"paragraph", "list_item"})
+DOUBLE_OPEN = "“«„"
+DOUBLE_CLOSE = "”»"
+SINGLE_MARKS = "'‘’"
+ELLIPSIS_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\s?\.\s?\.)\s*\]|…|\.\s?\.\s?\.)\s*")
+# What may follow the closing mark of a quotation that fills its paragraph.
+TRAILING_PUNCT_RE = re.compile(r"^[\s.,;:!?)\]]*$")
+# A credit line under a block quotation: "— Dr. Jane Smith, Harvard".
+CREDIT_RE = re.compile(r"^[\s,.]*[—–-]{1,2}\s*(\S.*)$", re.DOTALL)
+# A lead-in that hands over to a quotation without a colon: "..., she said," / "as she put it."
+LEAD_IN_END_RE = re.compile(
+    r"(?:,|\b(?:put\s+it|puts\s+it|said|says|wrote|writes|explains?|explained|notes?|noted|"
+    r"describes?\s+it|told\s+us)(?:\s+(?:this\s+way|it\s+best|as\s+follows|bluntly|simply))?\s*\.)$",
+    re.IGNORECASE,
+)
+# Words between two quotes that coordinate them ("a" and "b"): they share an attribution.
+COORDINATION_RE = re.compile(r"^[\s,;]*(?:and|or|and\s+then|as\s+well\s+as)?[\s,;]*$", re.IGNORECASE)
+CLOSING_RE = re.compile(r"[\s\"'”’»)\]]+$")
+WORD_RE = re.compile(r"[A-Za-z][\w’'-]*")
+TOPIC_WORD_RE = re.compile(r"[a-z][a-z-]{3,}")
+PARENS_RE = re.compile(r"\([^()]*\)")
+# A sentence-ending mark followed by more text: only then can a block hold several sentences.
+INNER_BOUNDARY_RE = re.compile(r"[.!?…;:][\"'”’»)\]]*\s+\S")
+
+_SPEECH = re.compile(rules.SPEECH_VERB, re.IGNORECASE)
+_VAGUE = re.compile(rules.VAGUE_SOURCE, re.IGNORECASE)
+_TERM_MARKER = re.compile(rules.TERM_MARKER, re.IGNORECASE)
+_READER = re.compile(rules.READER_ADDRESS, re.IGNORECASE)
+_FINITE = re.compile(rules.FINITE_VERB, re.IGNORECASE)
+_TOPIC_ITEM = re.compile(rules.TOPIC_ITEM_START, re.IGNORECASE)
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    block: int
+
+
+@dataclass
+class _QuoteSpan:
+    """A quotation before classification: inner text offsets plus where its marks sit."""
+
+    start: int
+    end: int
+    open_at: int  # offset of the opening mark (== start for unmarked block quotes)
+    close_at: int  # offset just past the closing mark (== end when unmarked)
+    block: int  # index of the block holding the opening mark
+    block_level: bool  # a block quote or a paragraph that is entirely this quotation
+    last_block: int = -1  # last block a block-level quotation covers
+    credit: str | None = None  # credit line after a block quotation
+
+
+@dataclass
+class _QuoteInfo:
+    span: _QuoteSpan
+    kind: QuoteKind
+    attribution: str | None = None
+    speaker: str | None = None
+    attribution_kind: AttributionKind = "none"
+
+
+@dataclass
+class _Scored:
+    sentence: _Sentence
+    text: str
+    score: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    excluded: str | None = None
+    hedged: bool = False
+    quote_index: int | None = None
+    own: str = ""  # the sentence's own words (quotations masked), for the category step
+
+
+def extract(doc: Document) -> Extraction:
+    """Quotes, claims and findings for one article; offsets index ``doc.text``."""
+    text = doc.text
+    folded = rules.fold(text)
+    blocks = sorted(doc.blocks, key=lambda b: (b.start, b.end))
+    sections = _sections(text, blocks)
+
+    sentences = _sentences(text, blocks)
+    sentence_starts = [s.start for s in sentences]
+    spans = _find_quotes(text, blocks)
+    infos = _classify_quotes(text, folded, blocks, spans, sentences, sentence_starts)
+    quotes = [_quote_record(text, info, sections) for info in infos]
+
+    scored = _score_sentences(text, folded, blocks, sentences, infos)
+    claim_scored = [s for s in scored if s.excluded is None and s.score >= rules.CLAIM_THRESHOLD]
+    claims = [_claim_record(text, s, sections) for s in claim_scored]
+
+    findings = _attribution_findings(quotes)
+    findings += _near_duplicate_findings(quotes)
+    findings += _overstatement_findings(quotes, claims)
+    return Extraction(quotes=quotes, claims=claims, findings=findings)
+
+
+# ---------------------------------------------------------------------------------------------
+# Structure helpers
+# ---------------------------------------------------------------------------------------------
+
+
+def _sections(text: str, blocks: list[Block]) -> list[str | None]:
+    """For each block, the text of the nearest heading at or before it (the title is no section)."""
+    out: list[str | None] = []
+    current: str | None = None
+    for block in blocks:
+        if block.kind == "heading":
+            current = text[block.start : block.end].strip() or None
+        out.append(current)
+    return out
+
+
+def _context(text: str, start: int, end: int) -> tuple[str, str]:
+    if start < len(text):
+        selector = TextPositionSelector(start=start, end=end).as_quote(
+            text, left_margin=CONTEXT_CHARS, right_margin=CONTEXT_CHARS
+        )
+        return selector.prefix, selector.suffix
+    # anchorpoint refuses a range at the very end of the text; the slices are the same thing.
+    return text[max(0, start - CONTEXT_CHARS) : start], ""
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _sentences(text: str, blocks: list[Block]) -> list[_Sentence]:
+    """Sentences of every paragraph, list item and block quote, with exact stripped offsets."""
+    out: list[_Sentence] = []
+    for bi, block in enumerate(blocks):
+        if block.kind not in PROSE_KINDS and block.kind != "blockquote":
+            # A heading is one unit: quotes in it need a context, but it is never a claim.
+            out.append(_Sentence(block.start, block.end, bi))
+            continue
+        body = text[block.start : block.end]
+        if not INNER_BOUNDARY_RE.search(body):
+            # No sentence-ending mark before the end: one sentence, no need to run pysbd.
+            start, end = _strip_span(text, block.start, block.end)
+            if end > start:
+                out.append(_Sentence(start, end, bi))
+            continue
+        cursor = 0
+        for piece in _SEGMENTER.segment(body):
+            sent = piece.sent
+            if body[piece.start : piece.end] == sent and piece.start >= cursor:
+                local = piece.start
+            else:
+                # pysbd's spans can drift on repeated sentences; find the text from the cursor.
+                local = body.find(sent, cursor)
+                if local < 0:
+                    local = body.find(sent.strip(), cursor)
+                    sent = sent.strip()
+                if local < 0:
+                    continue
+            start, end = _strip_span(text, block.start + local, block.start + local + len(sent))
+            cursor = local + len(sent)
+            if end > start:
+                out.append(_Sentence(start, end, bi))
+    return out
+
+
+def _sentence_at(offset: int, sentences: list[_Sentence], starts: list[int]) -> _Sentence | None:
+    i = bisect_right(starts, offset) - 1
+    if i >= 0 and sentences[i].start <= offset < max(sentences[i].end, sentences[i].start + 1):
+        return sentences[i]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Finding quotations
+# ---------------------------------------------------------------------------------------------
+
+
+def _double_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Top-level double-quote pairs (open offset, close offset) in ``text[start:end]``.
+
+    Curly marks say which way they face; a straight mark opens when no quote is open and closes
+    otherwise. A quote left open at the end of the block counts only if it opened the block
+    (the convention for a quotation running over several paragraphs).
+    """
+    pairs: list[tuple[int, int]] = []
+    depth = 0
+    open_at = -1
+    for i in range(start, end):
+        ch = text[i]
+        if ch == '"':
+            if depth == 0:
+                depth, open_at = 1, i
+            elif depth == 1:
+                pairs.append((open_at, i))
+                depth = 0
+            else:
+                depth -= 1
+        elif ch in DOUBLE_OPEN and not (ch == "“" and depth == 1 and text[open_at] == "„"):
+            if depth == 0:
+                open_at = i
+            depth += 1
+        elif ch in DOUBLE_CLOSE or ch == "“":
+            if depth == 1:
+                pairs.append((open_at, i))
+                depth = 0
+            elif depth > 1:
+                depth -= 1
+    if depth and open_at >= 0 and not text[start:open_at].strip():
+        pairs.append((open_at, end))
+    return pairs
+
+
+def _single_pairs(text: str, start: int, end: int, skip: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Top-level single-quote pairs, ignoring apostrophes and anything inside double quotes."""
+    pairs: list[tuple[int, int]] = []
+    open_at = -1
+    skip_iter = iter(sorted(skip))
+    current = next(skip_iter, None)
+    i = start
+    while i < end:
+        while current is not None and i > current[1]:
+            current = next(skip_iter, None)
+        if current is not None and current[0] <= i <= current[1]:
+            i = current[1] + 1
+            continue
+        ch = text[i]
+        if ch in SINGLE_MARKS:
+            before = text[i - 1] if i > start else " "
+            after = text[i + 1] if i + 1 < end else " "
+            if before.isalnum() and after.isalnum():
+                pass  # an apostrophe inside a word: it’s, don't
+            elif ch != "’" and not before.isalnum() and not after.isspace() and after not in SINGLE_MARKS:
+                open_at = i  # a later opener replaces an unclosed one (’90s, 'em)
+            elif ch != "‘" and open_at >= 0 and not before.isspace() and not after.isalnum():
+                if i - open_at > 1 and i - open_at <= 300:
+                    pairs.append((open_at, i))
+                open_at = -1
+        i += 1
+    return pairs
+
+
+def _find_quotes(text: str, blocks: list[Block]) -> list[_QuoteSpan]:
+    spans: list[_QuoteSpan] = []
+    bi = 0
+    while bi < len(blocks):
+        block = blocks[bi]
+        if block.kind == "blockquote":
+            # Consecutive block-quote blocks are one quotation; a closing dash line is its credit.
+            last = bi
+            while last + 1 < len(blocks) and blocks[last + 1].kind == "blockquote":
+                last += 1
+            credit = None
+            body_last = last
+            credit_match = CREDIT_RE.match(text[blocks[last].start : blocks[last].end])
+            if last > bi and credit_match and len(credit_match.group(1).split()) <= 15:
+                credit, body_last = credit_match.group(1).strip(), last - 1
+            span = _block_quote_span(text, bi, blocks[bi].start, blocks[body_last].end)
+            if span is not None:
+                span.last_block, span.credit = body_last, credit
+                spans.append(span)
+            bi = last + 1
+            continue
+        pairs = _double_pairs(text, block.start, block.end)
+        singles = _single_pairs(text, block.start, block.end, pairs)
+        marked = sorted(pairs + singles)
+        for n, (open_at, close_at) in enumerate(marked):
+            start, end = _strip_span(text, open_at + 1, close_at)
+            if end <= start:
+                continue
+            after = text[close_at + 1 : block.end] if close_at < block.end else ""
+            whole = False
+            credit = None
+            if n == 0 and open_at == block.start and block.kind in PROSE_KINDS:
+                if TRAILING_PUNCT_RE.match(after):
+                    whole = True
+                else:
+                    credit_match = CREDIT_RE.match(after)
+                    if credit_match and len(credit_match.group(1).split()) <= 15:
+                        whole, credit = True, credit_match.group(1).strip().rstrip(".")
+            spans.append(_QuoteSpan(start, end, open_at, min(close_at + 1, block.end), bi, whole,
+                                    bi if whole else -1, credit))
+        bi += 1
+    return spans
+
+
+def _block_quote_span(text: str, bi: int, start: int, end: int) -> _QuoteSpan | None:
+    start, end = _strip_span(text, start, end)
+    if end <= start:
+        return None
+    first, last = text[start], text[end - 1]
+    if (first in DOUBLE_OPEN or first == '"') and (last in DOUBLE_CLOSE or last in '"“'):
+        inner_start, inner_end = _strip_span(text, start + 1, end - 1)
+        # Only strip marks that belong together: "a" and "b" is two quotes, not one.
+        pairs = _double_pairs(text, start, end)
+        if inner_end > inner_start and pairs and pairs[0] == (start, end - 1):
+            return _QuoteSpan(inner_start, inner_end, start, end, bi, True)
+    return _QuoteSpan(start, end, start, end, bi, True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Classifying quotations and their attribution
+# ---------------------------------------------------------------------------------------------
+
+
+def _clean_attribution(phrase: str) -> str | None:
+    phrase = " ".join(phrase.split()).strip(" ,;:—–-\"'“”‘’")
+    return phrase or None
+
+
+def _named_source(phrase: str) -> str | None:
+    """The person, body or publication a phrase names, if any."""
+    for named in rules.NAMED_SOURCES:
+        for match in named.pattern.finditer(phrase):
+            groups = [g for g in match.groups() if g]
+            words = (groups[0] if groups else match.group(0)).strip(" ,;:").split()
+            if words and words[-1].endswith(".") and words[-1] not in rules.NAME_ABBREVIATIONS:
+                words[-1] = words[-1].rstrip(".")
+            if named.drop_generic:
+                while words and words[0].strip(".") in rules.NOT_A_NAME:
+                    words = words[1:]
+            if len(words) >= named.min_words and any(w[:1].isupper() for w in words):
+                return " ".join(words)
+    return None
+
+
+def _attribute(phrase: str | None) -> tuple[str | None, str | None, AttributionKind]:
+    attribution = _clean_attribution(phrase) if phrase else None
+    if attribution is None:
+        return None, None, "none"
+    speaker = _named_source(attribution)
+    return attribution, speaker, "named" if speaker else "vague"
+
+
+def _lead_in(text: str, blocks: list[Block], span: _QuoteSpan, sentences: list[_Sentence],
+             starts: list[int]) -> str | None:
+    """The sentence before a block quotation that introduces it ("As one study noted:")."""
+    if span.block == 0:
+        return None
+    prev = blocks[span.block - 1]
+    if prev.kind not in PROSE_KINDS:
+        return None
+    sentence = _sentence_at(max(prev.start, prev.end - 1), sentences, starts)
+    if sentence is None:
+        return None
+    lead = text[sentence.start : sentence.end]
+    if lead.rstrip().endswith(":") or LEAD_IN_END_RE.search(rules.fold(lead).rstrip()):
+        return lead
+    return None
+
+
+def _classify_quotes(text: str, folded: str, blocks: list[Block], spans: list[_QuoteSpan],
+                     sentences: list[_Sentence], starts: list[int]) -> list[_QuoteInfo]:
+    infos: list[_QuoteInfo] = []
+    for n, span in enumerate(spans):
+        inner = folded[span.start : span.end]
+        is_question = CLOSING_RE.sub("", inner).endswith("?")
+        if span.block_level:
+            phrase = _lead_in(text, blocks, span, sentences, starts) or span.credit
+            attribution, speaker, kind = _attribute(phrase)
+            infos.append(_QuoteInfo(span, "source", attribution, speaker, kind))
+            continue
+        # Context inside the sentence: back to the previous quote, forward to the next one.
+        open_sentence = _sentence_at(span.open_at, sentences, starts)
+        close_sentence = _sentence_at(max(span.open_at, span.close_at - 1), sentences, starts) or open_sentence
+        left_from = open_sentence.start if open_sentence else blocks[span.block].start
+        previous = spans[n - 1] if n and spans[n - 1].block == span.block else None
+        if previous is not None and previous.close_at > left_from:
+            left_from = previous.close_at
+        left = folded[left_from : span.open_at]
+        right_to = close_sentence.end if close_sentence else blocks[span.block].end
+        following = spans[n + 1] if n + 1 < len(spans) and spans[n + 1].block == span.block else None
+        if following is not None and following.open_at < right_to:
+            right_to = following.open_at
+        right = folded[span.close_at : max(span.close_at, right_to)]
+        right_head = " ".join(right.split()[:8])
+
+        if is_question and (_READER.search(right) or _READER.search(left)
+                            or not (_SPEECH.search(left) or _SPEECH.search(right_head))):
+            infos.append(_QuoteInfo(span, "rhetorical"))
+        elif _TERM_MARKER.search(left.rstrip(" ,")):
+            infos.append(_QuoteInfo(span, "term"))
+        elif previous is not None and infos and COORDINATION_RE.match(left):
+            prior = infos[-1]
+            infos.append(_QuoteInfo(span, prior.kind, prior.attribution, prior.speaker, prior.attribution_kind))
+        elif left.rstrip().endswith(":") and len(left.split()) <= 15:
+            infos.append(_QuoteInfo(span, "source", *_attribute(text[left_from : span.open_at])))
+        elif _SPEECH.search(left):
+            infos.append(_QuoteInfo(span, "source", *_attribute(text[left_from : span.open_at])))
+        elif _SPEECH.search(right_head) and not _READER.search(right):
+            phrase = text[span.close_at : span.close_at + len(right)]
+            phrase = re.split(r"[.;!?]", phrase, maxsplit=1)[0]
+            infos.append(_QuoteInfo(span, "source", *_attribute(phrase)))
+        elif len(WORD_RE.findall(inner)) >= rules.SOURCE_MIN_WORDS:
+            infos.append(_QuoteInfo(span, "source"))
+        else:
+            infos.append(_QuoteInfo(span, "term"))
+    return infos
+
+
+def _quote_record(text: str, info: _QuoteInfo, sections: list[str | None]) -> Quote:
+    span = info.span
+    prefix, suffix = _context(text, span.start, span.end)
+    return Quote(
+        start=span.start,
+        end=span.end,
+        text=text[span.start : span.end],
+        prefix=prefix,
+        suffix=suffix,
+        section=sections[span.block],
+        kind=info.kind,
+        attribution=info.attribution,
+        speaker=info.speaker,
+        attribution_kind=info.attribution_kind,
+        fragments=_fragments(text, span.start, span.end),
+    )
+
+
+def _fragments(text: str, start: int, end: int) -> list[QuoteFragment]:
+    """The pieces an ellipsis splits a quotation into (one piece when there is no ellipsis)."""
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for match in ELLIPSIS_RE.finditer(text, start, end):
+        pieces.append((cursor, match.start()))
+        cursor = match.end()
+    pieces.append((cursor, end))
+    out: list[QuoteFragment] = []
+    for a, b in pieces:
+        a, b = _strip_span(text, a, b)
+        if b > a and any(ch.isalnum() for ch in text[a:b]):
+            out.append(QuoteFragment(seq=len(out), start=a, end=b, text=text[a:b]))
+    if not out:
+        out.append(QuoteFragment(seq=0, start=start, end=end, text=text[start:end]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Claims
+# ---------------------------------------------------------------------------------------------
+
+
+def _topic_pattern(folded: str) -> re.Pattern[str] | None:
+    """The article's most frequent content words: sentences about them are on topic."""
+    counts = Counter(w for w in TOPIC_WORD_RE.findall(folded.lower()) if w not in rules.STOPWORDS)
+    top = [w for w, c in counts.most_common(rules.TOPIC_TERMS) if c >= rules.TOPIC_MIN_COUNT]
+    if not top:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in top) + r")\b", re.IGNORECASE)
+
+
+def _own_words(folded: str, sentence: _Sentence, masked: list[tuple[int, int]]) -> str:
+    """The sentence with source and rhetorical quotations blanked out (same length)."""
+    chars = list(folded[sentence.start : sentence.end])
+    for a, b in masked:
+        lo, hi = max(a, sentence.start), min(b, sentence.end)
+        for i in range(lo, hi):
+            chars[i - sentence.start] = " "
+    return "".join(chars)
+
+
+def _score_sentences(text: str, folded: str, blocks: list[Block], sentences: list[_Sentence],
+                     infos: list[_QuoteInfo]) -> list[_Scored]:
+    topic = _topic_pattern(folded)
+    # Quotations by block, to mask them and to link claims to them.
+    masked_by_block: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    block_quote_blocks: set[int] = set()
+    for info in infos:
+        span = info.span
+        if span.block_level:
+            block_quote_blocks.update(range(span.block, max(span.block, span.last_block) + 1))
+        if info.kind != "term":
+            masked_by_block[span.block].append((span.open_at, span.close_at))
+    # Sentences that lean on a source quote: the rest of its paragraph and the next paragraph.
+    leans_on: dict[int, int] = {}
+    conclusion_sentences: set[int] = set()
+    by_block: dict[int, list[int]] = defaultdict(list)
+    for si, sentence in enumerate(sentences):
+        by_block[sentence.block].append(si)
+    for qi, info in enumerate(infos):
+        if info.kind == "source":
+            _link_followers(qi, info, text, blocks, sentences, by_block, block_quote_blocks,
+                            leans_on, conclusion_sentences)
+    # A sentence containing a source quotation leans on it.
+    contains: set[int] = set()
+    for qi, info in enumerate(infos):
+        if info.kind == "source" and not info.span.block_level:
+            for si in by_block[info.span.block]:
+                if sentences[si].start <= info.span.open_at < sentences[si].end:
+                    leans_on[si] = qi
+                    contains.add(si)
+
+    out: list[_Scored] = []
+    for si, sentence in enumerate(sentences):
+        block = blocks[sentence.block]
+        if block.kind not in PROSE_KINDS:
+            continue  # headings, titles and block quotes are never claims
+        item = _Scored(sentence, text[sentence.start : sentence.end])
+        if sentence.block in block_quote_blocks:
+            item.excluded = rules.QUOTATION_REASON
+            out.append(item)
+            continue
+        own = _own_words(folded, sentence, masked_by_block.get(sentence.block, []))
+        own_stripped = " ".join(own.split())
+        quoted = own_stripped != " ".join(folded[sentence.start : sentence.end].split())
+        item.excluded = _exclusion(own_stripped, block.kind, quoted, sentence, blocks, block_quote_blocks, text)
+        if si in leans_on:
+            item.quote_index = leans_on[si]
+        if item.excluded is None:
+            _score(item, own_stripped, topic, si in leans_on, si in contains, si in conclusion_sentences)
+        out.append(item)
+    return out
+
+
+def _link_followers(qi: int, info: _QuoteInfo, text: str, blocks: list[Block],
+                    sentences: list[_Sentence], by_block: dict[int, list[int]],
+                    block_quote_blocks: set[int], leans_on: dict[int, int],
+                    conclusion_sentences: set[int]) -> None:
+    """Mark the sentences that present a source quotation as their evidence.
+
+    After an inline quotation, later sentences of its paragraph lean on it only if they open
+    with a conclusion marker ("So ..."). In the paragraph after the quotation, the first
+    statement and any sentence opening with a conclusion marker draw a conclusion from it; the
+    whole paragraph leans on the quote when it opens with a conclusion marker or answers a
+    question ("Translation? This therapy ...").
+    """
+    span = info.span
+
+    def is_question(si: int) -> bool:
+        return CLOSING_RE.sub("", text[sentences[si].start : sentences[si].end]).endswith("?")
+
+    def opens_conclusion(si: int) -> bool:
+        return bool(rules.CONCLUSION_MARKER.match(rules.fold(text[sentences[si].start : sentences[si].end])))
+
+    if not span.block_level:
+        for si in by_block[span.block]:
+            if sentences[si].start >= span.close_at and opens_conclusion(si):
+                leans_on.setdefault(si, qi)
+                conclusion_sentences.add(si)
+    next_block = max(span.block, span.last_block) + 1
+    if next_block >= len(blocks) or blocks[next_block].kind != "paragraph" or next_block in block_quote_blocks:
+        return
+    paragraph = by_block[next_block]
+    statements = [si for si in paragraph if not is_question(si)]
+    if not statements:
+        return
+    first = statements[0]
+    whole = opens_conclusion(first) or paragraph[0] != first
+    for si in paragraph if whole else [si for si in paragraph if si == first or opens_conclusion(si)]:
+        leans_on.setdefault(si, qi)
+        if si == first or opens_conclusion(si):
+            conclusion_sentences.add(si)
+
+
+def _exclusion(own: str, kind: str, quoted: bool, sentence: _Sentence, blocks: list[Block],
+               block_quote_blocks: set[int], text: str) -> str | None:
+    """Why a sentence is not a claim whatever it scores, or None."""
+    bare = CLOSING_RE.sub("", own)
+    if bare.endswith("?"):
+        return rules.QUESTION_REASON
+    ends_block = sentence.end >= blocks[sentence.block].end - 1
+    if bare.endswith(":") and ends_block and sentence.block + 1 in block_quote_blocks:
+        return rules.LEAD_IN_REASON
+    words = WORD_RE.findall(own)
+    if quoted and len(words) <= rules.LEAD_IN_MAX_WORDS and (
+            _SPEECH.search(own) or bare.endswith(":") or not words):
+        return rules.LEAD_IN_REASON
+    for rule in rules.EXCLUSIONS:
+        match = rule.find(own.lstrip(" \"'([-—–*•"))
+        if match:
+            return rule.explain(match)
+    if len(words) < 3:
+        return rules.FRAGMENT_REASON
+    # Judge punctuation on the full sentence: a masked quotation may hold its final stop.
+    full = CLOSING_RE.sub("", text[sentence.start : sentence.end])
+    unpunctuated = not re.search(r"[.!?:;…]$", full)
+    if kind == "list_item" or unpunctuated:
+        outside = PARENS_RE.sub(" ", own)
+        if kind == "list_item" and _TOPIC_ITEM.match(own.lstrip()):
+            return rules.TOPIC_ITEM_REASON
+        if not _FINITE.search(outside):
+            return rules.FRAGMENT_REASON
+    return None
+
+
+def _score(item: _Scored, own: str, topic: re.Pattern[str] | None, leans: bool, contains: bool,
+           concludes: bool) -> None:
+    fired: set[str] = set()
+    for rule in rules.CHECKWORTHY:
+        match = rule.find(own)
+        if match:
+            fired.add(rule.name)
+            item.score += rule.weight
+            item.reasons.append(rule.explain(match))
+    if topic is not None:
+        match = topic.search(own)
+        if match:
+            fired.add("topic")
+            item.score += rules.TOPIC_WEIGHT
+            item.reasons.append(rules.TOPIC_REASON.format(m=match.group(0).lower()))
+    if leans:
+        fired.add("follows_quote")
+        item.score += rules.FOLLOWS_QUOTE_WEIGHT
+        item.reasons.append(rules.CONTAINS_QUOTE_REASON if contains else rules.FOLLOWS_QUOTE_REASON)
+    if concludes:
+        item.score += rules.CONCLUSION_WEIGHT
+        item.reasons.append(rules.CONCLUSION_REASON)
+    if not fired & rules.ANCHORS:
+        item.excluded = rules.NO_ANCHOR_REASON
+    for rule in rules.HEDGES:
+        match = rule.find(own)
+        if match:
+            item.hedged = True
+            item.reasons.append(rule.explain(match))
+    item.score = round(min(1.0, item.score), 3)
+    item.own = own
+
+
+def _category(own: str) -> ClaimCategory:
+    best: ClaimCategory = "other"
+    best_hits = 0
+    for name, pattern in rules.CATEGORIES:
+        hits = len(pattern.findall(own))
+        if hits > best_hits:
+            best, best_hits = name, hits
+    return best
+
+
+def _claim_record(text: str, item: _Scored, sections: list[str | None]) -> Claim:
+    s = item.sentence
+    prefix, suffix = _context(text, s.start, s.end)
+    return Claim(
+        start=s.start,
+        end=s.end,
+        text=item.text,
+        prefix=prefix,
+        suffix=suffix,
+        section=sections[s.block],
+        category=_category(item.own or item.text),
+        checkworthiness=item.score,
+        reasons=item.reasons,
+        hedged=item.hedged,
+        quote_index=item.quote_index,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Findings
+# ---------------------------------------------------------------------------------------------
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit].rstrip(" ,;:") + "…"
+
+
+def _credited(quote: Quote) -> str:
+    return f"“{quote.attribution}”" if quote.attribution else "no one"
+
+
+def _attribution_findings(quotes: list[Quote]) -> list[Finding]:
+    out: list[Finding] = []
+    for qi, q in enumerate(quotes):
+        if q.kind != "source":
+            continue
+        if q.attribution_kind == "vague":
+            out.append(Finding(
+                kind="vague_attribution",
+                quote_index=qi,
+                message=(f"The quote “{_short(q.text)}” is credited only to “{q.attribution}”, which "
+                         "names no person, organisation or publication; find and cite the actual source."),
+            ))
+        elif q.attribution_kind == "none":
+            out.append(Finding(
+                kind="no_attribution",
+                quote_index=qi,
+                message=(f"The quote “{_short(q.text)}” has no attribution: the article does not say "
+                         "who said or wrote it."),
+            ))
+    return out
+
+
+def _normalise(text: str) -> str:
+    return default_process(rules.fold(text))
+
+
+def _near_duplicate_findings(quotes: list[Quote]) -> list[Finding]:
+    """Pair each source quote with the most similar earlier one, if they nearly match.
+
+    Distinct normalised texts are compared once each, and only when they share several
+    uncommon words (an inverted index), so repeated quotes and long articles stay cheap.
+    """
+    candidates = [qi for qi, q in enumerate(quotes)
+                  if q.kind == "source" and len(q.text.split()) >= rules.NEAR_DUPLICATE_MIN_WORDS]
+    norm = {qi: _normalise(quotes[qi].text) for qi in candidates}
+    distinct = list(dict.fromkeys(norm[qi] for qi in candidates))
+    index: dict[str, list[int]] = defaultdict(list)
+    for ti, t in enumerate(distinct):
+        for word in set(t.split()):
+            if len(word) >= 5:
+                index[word].append(ti)
+    similar: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for ti, t in enumerate(distinct):
+        shared = Counter(tj for word in set(t.split()) if len(word) >= 5 for tj in index[word] if tj < ti)
+        for tj, count in shared.items():
+            if count < 3:
+                continue
+            score = fuzz.token_set_ratio(t, distinct[tj], score_cutoff=rules.NEAR_DUPLICATE_SCORE)
+            if score:
+                similar[ti].append((tj, score))
+                similar[tj].append((ti, score))
+    text_id = {t: ti for ti, t in enumerate(distinct)}
+    # Latest quote seen so far for each (distinct text, attribution).
+    seen: dict[int, dict[str | None, int]] = defaultdict(dict)
+    out: list[Finding] = []
+    for qi in candidates:
+        ti = text_id[norm[qi]]
+        attribution = quotes[qi].attribution
+        best: tuple[float, int] | None = None
+        # The same words credited differently count; the same words credited the same do not
+        # (a pull quote repeats its quotation on purpose).
+        for other_attribution, qj in seen[ti].items():
+            if other_attribution != attribution and (best is None or (100.0, qj) > best):
+                best = (100.0, qj)
+        for tj, score in similar[ti]:
+            for qj in seen[tj].values():
+                if best is None or (score, qj) > best:
+                    best = (score, qj)
+        seen[ti][attribution] = qi
+        if best is not None:
+            out.append(_near_duplicate(quotes, best[1], qi, best[0]))
+    return out
+
+
+def _near_duplicate(quotes: list[Quote], first: int, second: int, score: float) -> Finding:
+    a, b = quotes[first], quotes[second]
+    differences = []
+    if _normalise(a.text) != _normalise(b.text):
+        differences.append("the wording differs (" + _wording_difference(a.text, b.text) + ")")
+    if (a.attribution or "") != (b.attribution or ""):
+        differences.append(f"one is credited to {_credited(a)} and the other to {_credited(b)}")
+    detail = " and ".join(differences) or "they are identical"
+    return Finding(
+        kind="near_duplicate_quote",
+        quote_index=second,
+        related_quote_index=first,
+        message=(f"Two quotes are near-duplicates ({score:.0f}% similar): “{_short(a.text)}” "
+                 f"(credited to {_credited(a)}) and “{_short(b.text)}” (credited to {_credited(b)}); "
+                 f"{detail}. Check whether they are one source quoted twice."),
+    )
+
+
+def _wording_difference(a: str, b: str) -> str:
+    wa, wb = _normalise(a).split(), _normalise(b).split()
+    head = 0
+    while head < min(len(wa), len(wb)) and wa[head] == wb[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(wa), len(wb)) - head and wa[-1 - tail] == wb[-1 - tail]:
+        tail += 1
+    if head == 0 and tail == 0:
+        return "different beginning and ending"
+    if head == 0:
+        return "different beginning"
+    if tail == 0:
+        return "different ending"
+    return "different middle"
+
+
+def _overstatement_findings(quotes: list[Quote], claims: list[Claim]) -> list[Finding]:
+    out: list[Finding] = []
+    hedge_cache: dict[int, list[str]] = {}
+    for ci, claim in enumerate(claims):
+        qi = claim.quote_index
+        if qi is None or claim.hedged or quotes[qi].kind != "source":
+            continue
+        if qi not in hedge_cache:
+            folded = rules.fold(quotes[qi].text)
+            hedge_cache[qi] = list(dict.fromkeys(
+                " ".join(m.group(0).split()).lower()
+                for rule in rules.EVIDENCE_HEDGES for m in rule.pattern.finditer(folded)
+            ))
+        hedges = hedge_cache[qi]
+        if not hedges:
+            continue
+        words = ", ".join(f"“{h}”" for h in hedges)
+        out.append(Finding(
+            kind="possible_overstatement",
+            quote_index=qi,
+            claim_index=ci,
+            message=(f"The claim “{_short(claim.text, 80)}” states its conclusion without hedging, but "
+                     f"the quote it relies on (“{_short(quotes[qi].text)}”) is hedged: {words}."),
+        ))
+    return out

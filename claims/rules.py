@@ -1,0 +1,438 @@
+"""The language rules extraction applies, in one place, so a reviewer can read and tune them.
+
+Every rule is a small named entry: a regular expression, a weight and a human-readable reason.
+The rules describe language in general (hedges, attribution verbs, vague sources, comparisons,
+calls to action); none is written for a particular article.
+
+Patterns run on a *folded* copy of the text (see :func:`fold`): curly apostrophes and quote marks
+become straight ones, with the length unchanged, so one pattern covers both spellings and match
+offsets still index the original text.
+
+Sections:
+
+* :data:`CHECKWORTHY` — features that make a sentence worth checking (weights add up, capped at 1).
+* :data:`ANCHORS` — which of those features tie a sentence to something specific enough to check.
+* :data:`EXCLUSIONS` — sentence types that are never claims (questions, calls to action, asides...).
+* :data:`HEDGES` — wording that hedges a claim; :data:`EVIDENCE_HEDGES` — wording that limits
+  what a quoted source supports.
+* Attribution: :data:`SPEECH_VERB`, :data:`VAGUE_SOURCE`, named-source patterns, :data:`TERM_MARKER`,
+  :data:`READER_ADDRESS`.
+* :data:`CATEGORIES` — keywords that decide a claim's category.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .models import ClaimCategory
+
+# A sentence whose check-worthiness reaches this score (and is not excluded) is a claim.
+CLAIM_THRESHOLD = 0.3
+# Near-duplicate quotes: rapidfuzz token_set_ratio (0..100) over normalised text.
+NEAR_DUPLICATE_SCORE = 78.0
+# Quotes shorter than this (in words) are too short to call near-duplicates of each other.
+NEAR_DUPLICATE_MIN_WORDS = 5
+# An unattributed inline quotation this long (in words) reads as quoted prose, not a term.
+SOURCE_MIN_WORDS = 6
+# How many of the article's most frequent content words count as its topic terms.
+TOPIC_TERMS = 6
+TOPIC_MIN_COUNT = 3
+
+_FOLD = str.maketrans({"’": "'", "‘": "'", "‛": "'", "ʼ": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+
+
+def fold(text: str) -> str:
+    """Straighten curly quotes and apostrophes; the result has the same length as ``text``."""
+    return text.translate(_FOLD)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One named rule. ``reason`` is shown to reviewers; ``{m}`` is replaced by the matched words."""
+
+    name: str
+    pattern: re.Pattern[str]
+    weight: float
+    reason: str
+
+    def find(self, folded: str) -> re.Match[str] | None:
+        return self.pattern.search(folded)
+
+    def explain(self, match: re.Match[str]) -> str:
+        return self.reason.format(m=" ".join(match.group(0).split()).lower())
+
+
+def _words(*words: str) -> str:
+    """An alternation of whole words or phrases; spaces in a phrase match any whitespace."""
+    alternatives = sorted(words, key=len, reverse=True)  # longest first, so phrases win
+    return r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alternatives) + r")\b"
+
+
+def _verbs(*lemmas: str) -> str:
+    """Whole-word forms of regular verbs: base, -s, -ed and -ing (``stimulate`` -> ``stimulating``)."""
+    forms: set[str] = set()
+    for lemma in lemmas:
+        stem = lemma[:-1] if lemma.endswith("e") else lemma
+        forms |= {lemma, lemma + ("es" if lemma.endswith(("s", "sh", "ch", "x")) else "s"), stem + "ed", stem + "ing"}
+        if lemma.endswith("y") and lemma[-2] not in "aeiou":
+            forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    return _words(*forms)
+
+
+def _rule(name: str, pattern: str, weight: float, reason: str) -> Rule:
+    return Rule(name, re.compile(pattern, re.IGNORECASE), weight, reason)
+
+
+# ---------------------------------------------------------------------------------------------
+# Check-worthiness: what makes a sentence a factual assertion worth checking.
+# ---------------------------------------------------------------------------------------------
+
+# Verbs that assert an effect on the body or a cause; the core of health and science claims.
+CAUSAL_VERBS = _verbs(
+    "cause", "trigger", "stimulate", "target", "encourage", "promote", "suppress", "reduce",
+    "increase", "decrease", "improve", "boost", "lower", "raise", "regulate", "activate", "inhibit",
+    "block", "bind", "constrict", "dilate", "penetrate", "engage", "strengthen", "weaken", "repair",
+    "heal", "cure", "treat", "prevent", "protect", "burn", "melt", "dissolve", "tighten", "firm",
+    "lift", "tone", "calm", "relax", "restore", "rejuvenate", "detox", "absorb", "support", "help",
+    "work", "affect", "respond", "eliminate", "contract", "speed", "slow",
+    "double", "triple", "halve", "stop", "fix", "reverse", "sculpt", "slim", "shrink",
+    "deliver", "interact", "drain", "enhance", "accelerate", "damage", "harm", "kill", "remove",
+    "break", "shift", "pull", "add", "replace", "produce", "release", "digest", "metabolize",
+) + r"|\b(?:grew|grown|broke|broken|shrank|shrunk)\b"
+
+CAUSAL_LINKS = _words(
+    "because", "that's why", "which is why", "this is why", "leads to", "led to", "lead to",
+    "results in", "resulted in", "result in", "due to", "thanks to", "responsible for", "as a result",
+    "so that", "comes from", "come from", "caused by", "linked to", "associated with", "rooted in",
+)
+
+NUMBER = (
+    r"\d(?:[\d,.]*\d)?\s*(?:%|percent\b|mg\b|mcg\b|g\b|kg\b|ml\b|°\s?[cf]\b|x\b)?"
+    r"|\b(?:half|twice|double|triple|two|three|four|five|six|seven|eight|nine|ten|dozens?|"
+    r"hundreds?|thousands?|millions?|billions?)\b"
+)
+
+STUDY = _words(
+    "study", "studies", "trial", "trials", "review", "reviews", "meta-analysis", "meta-analyses",
+    "research", "researchers", "science", "scientific", "scientists", "data", "evidence",
+    "clinical", "clinically", "survey", "surveys", "journal", "et al", "experiment", "experiments",
+    "peer-reviewed", "published", "findings", "randomized", "randomised", "placebo", "participants",
+    "patients", "cohort", "lab", "laboratory", "according to", "proven", "evidence-based",
+)
+
+OUTCOME = _words(
+    "effective", "effectiveness", "efficacy", "results", "result", "benefit", "benefits",
+    "beneficial", "works", "real", "measurable", "visible", "powerful", "improvement",
+    "improvements", "outcome", "outcomes", "miracle", "guaranteed", "payoff", "therapeutic",
+    "incredible", "popular", "fast", "permanent", "long-term", "lasting", "hype", "legit",
+)
+
+ABSOLUTE = _words(
+    "only", "always", "never", "every", "everyone", "everything", "everybody", "all", "none",
+    "nobody", "nothing", "no one", "guaranteed", "completely", "entirely", "definitely", "proven",
+    "impossible", "certainly", "100%",
+)
+
+COMPARISON = (
+    r"\b(?:more|less|fewer|better|worse|faster|slower|stronger|weaker|higher|lower|greater|"
+    r"smaller|larger|bigger|cheaper|safer|longer|shorter|deeper)\b[^.;:!?]{0,60}?\bthan\b"
+    r"|" + _words("unlike", "compared to", "compared with", "in comparison", "similar to", "much like",
+                  "just like", "the same as", "versus", "vs", "instead of", "rather than", "replace",
+                  "as good as", "as effective as")
+    + r"|\bthe\s+way\s+\w+\s+(?:do|does|did|might|can|could|would|will)\b"
+)
+
+SUPERLATIVE = (
+    r"\b(?:one\s+of\s+the\s+)?(?:the\s+)?(?:single\s+)?(?:best|worst|most\s+\w+|least\s+\w+|"
+    r"biggest|greatest|fastest|safest|strongest|gentlest|cheapest|easiest|smartest|healthiest|"
+    r"number\s+one|#1|top)\b(?!\s+(?:of\s+all|up|out))"
+)
+
+DEFINITION = _words(
+    "called", "known as", "aka", "a.k.a.", "defined as", "refers to", "composed of", "consists of",
+    "made up of", "is a type of", "is a form of", "is found in", "means",
+)
+
+# General health and body vocabulary: a sentence about these is about something checkable.
+HEALTH_TERM = _words(
+    "muscle", "muscles", "muscular", "skin", "tissue", "tissues", "cell", "cells", "cellular",
+    "collagen", "fat", "fats", "adipose", "dermis", "dermal", "layer", "blood", "heart", "brain",
+    "nerve", "nerves", "nervous", "receptor", "receptors", "enzyme", "enzymes", "inflammation",
+    "inflammatory", "immune", "immunity", "hormone", "hormones", "sleep", "circulation",
+    "lymphatic", "organ", "organs", "bone", "bones", "joint", "joints", "gut", "liver", "kidney",
+    "kidneys", "jaw", "jawline", "cheek", "cheeks", "face", "faces", "facial", "body", "metabolism",
+    "vessels", "symptom", "symptoms", "disease", "diseases", "condition", "conditions", "therapy",
+    "therapies", "treatment", "treatments", "drug", "drugs", "medication", "medications",
+    "supplement", "supplements", "dose", "doses", "injectable", "injectables", "injector", "filler",
+    "fillers", "surgery", "surgical", "procedure", "procedures", "protein", "proteins", "vitamin",
+    "vitamins", "mineral", "minerals", "wrinkles", "elasticity", "swelling", "insomnia",
+    "depression", "anxiety", "stress", "aging", "ageing", "breathing", "heart rate", "soreness",
+    "recovery", "energy", "diet", "calories", "weight", "pain", "stools", "bloodstream",
+    "deficiency", "deficient", "nausea", "diarrhea", "diarrhoea",
+)
+
+# Safety and risk vocabulary: a statement that something is safe or harmful is always checkable.
+SAFETY = _words(
+    "safe", "safety", "unsafe", "side effect", "side effects", "adverse", "risk", "risks",
+    "risky", "danger", "dangerous", "harm", "harmful", "harmless", "toxic", "gentle",
+    "non-invasive", "invasive", "harsh", "irritation", "allergic", "allergy", "contraindicated",
+    "overdose", "high doses", "stools", "nausea", "diarrhea", "warning", "complications",
+)
+
+# Weighted features. The extractor adds the topic-term feature (the article's own frequent
+# content words) and the quotation features, whose weights are below.
+CHECKWORTHY: tuple[Rule, ...] = (
+    _rule("causal_verb", CAUSAL_VERBS, 0.30, "causal verb: '{m}'"),
+    _rule("causal_link", CAUSAL_LINKS, 0.30, "causal link: '{m}'"),
+    _rule("number", NUMBER, 0.25, "number: '{m}'"),
+    _rule("study", STUDY, 0.25, "study reference: '{m}'"),
+    _rule("superlative", SUPERLATIVE, 0.30, "superlative: '{m}'"),
+    _rule("safety", SAFETY, 0.20, "safety word: '{m}'"),
+    _rule("comparison", COMPARISON, 0.20, "comparison: '{m}'"),
+    _rule("outcome", OUTCOME, 0.20, "outcome word: '{m}'"),
+    _rule("definition", DEFINITION, 0.20, "definition: '{m}'"),
+    _rule("absolute", ABSOLUTE, 0.15, "absolute word: '{m}'"),
+    _rule("health_term", HEALTH_TERM, 0.15, "health term: '{m}'"),
+)
+TOPIC_WEIGHT = 0.20
+TOPIC_REASON = "topic term: '{m}'"
+# A sentence in the paragraph right after a quotation leans on it; the first such sentence, or one
+# opening with a conclusion marker ("So", "Translation?"), draws its conclusion from it.
+FOLLOWS_QUOTE_WEIGHT = 0.15
+FOLLOWS_QUOTE_REASON = "follows a quotation"
+CONTAINS_QUOTE_REASON = "cites a quotation"
+CONCLUSION_WEIGHT = 0.25
+CONCLUSION_REASON = "draws a conclusion from the quotation"
+CONCLUSION_MARKER = re.compile(
+    r"^(?:so|thus|therefore|hence|in other words|translation|that means|this means|"
+    r"which means|in short|bottom line|the upshot)\b",
+    re.IGNORECASE,
+)
+
+# Features that tie a sentence to something specific. Without one, a sentence built only from
+# verbs and evaluative words ("Sometimes, it's about supporting it the right way.") is chit-chat.
+ANCHORS = frozenset({"number", "study", "superlative", "comparison", "definition", "health_term",
+                     "safety", "topic", "follows_quote"})
+NO_ANCHOR_REASON = "nothing specific to check"
+
+# ---------------------------------------------------------------------------------------------
+# Exclusions: sentence types that are never claims, whatever they score.
+# ---------------------------------------------------------------------------------------------
+
+# Imperatives and the usual calls to action of a blog post.
+IMPERATIVE_START = (
+    r"^(?:please\s+)?(?:don't|do\s+not|never|always|take|talk|ask|consult|check|sign|subscribe|"
+    r"click|buy|shop|order|join|follow|share|read|try|start|begin|think|imagine|remember|use|get|"
+    r"grab|book|download|learn|discover|see|watch|make\s+sure|be\s+sure|keep|avoid|stop|let's|"
+    r"let\s+me|let\s+us|tell|contact|visit|find\s+out|stay|give|drink|eat|apply|reach\s+out)\b"
+)
+CALL_TO_ACTION = _words(
+    "sign up", "subscribe", "newsletter", "click here", "shop now", "buy now", "order now",
+    "use code", "promo code", "discount code", "link in bio", "stay tuned", "next post",
+    "in our next", "is for you", "are for you", "check out", "learn more", "read more",
+    "add to cart", "free shipping",
+) + r"|\bfor\s+\d+\s*%\s+off\b"
+ASIDE = (
+    r"^(?:and\s+|but\s+|so\s+)?(?:honestly|to\s+be\s+honest|i\s+know|i\s+(?:totally\s+|completely\s+)?"
+    r"get\s+it|i\s+admit|trust\s+me|fun\s+fact|spoiler|okay|ok|well|look)\b(?![-'])"
+    r"|" + _words("fair question", "good question", "great question", "you're not alone", "we've all been there")
+)
+META = (
+    r"^(?:in\s+this\s+(?:post|article|guide|piece|video)|in\s+today's\s+post|today\s+we|"
+    r"we're\s+going\s+to|we\s+are\s+going\s+to|we'll|we\s+will|this\s+post|this\s+article|"
+    r"here's\s+(?:where|what|why)|that's\s+where|this\s+is\s+where|next\s+up|"
+    r"without\s+further\s+ado|first\s+things\s+first)\b"
+)
+BYLINE = _words("posted by", "written by", "min read", "minute read", "updated on", "published on",
+                "posted on", "all rights reserved", "share this")
+# A question put in the reader's mouth: "“...?” you might be wondering".
+READER_ADDRESS = (
+    r"\byou\s+(?:might|may|could|must)?\s*(?:be\s+)?(?:wondering|asking|thinking|ask|wonder|think)\b"
+    r"|\b(?:you're|you\s+are)\s+(?:probably\s+)?(?:wondering|asking|thinking)\b"
+    r"|\bask\s+yourself\b"
+)
+
+EXCLUSIONS: tuple[Rule, ...] = (
+    _rule("call_to_action", CALL_TO_ACTION, 0.0, "call to action: '{m}'"),
+    _rule("imperative", IMPERATIVE_START, 0.0, "instruction to the reader: '{m}'"),
+    _rule("meta", META, 0.0, "talks about the post itself: '{m}'"),
+    _rule("aside", ASIDE, 0.0, "aside: '{m}'"),
+    _rule("byline", BYLINE, 0.0, "byline or page furniture: '{m}'"),
+    _rule("reader_question", READER_ADDRESS, 0.0, "question put to the reader: '{m}'"),
+)
+QUESTION_REASON = "question"
+QUOTATION_REASON = "quotation (recorded as a quote, not the article's own claim)"
+# A sentence whose own words (its quotation masked) are at most this many words and credit the
+# quotation ("One review put it bluntly: “...”") only introduces it.
+LEAD_IN_MAX_WORDS = 12
+LEAD_IN_REASON = "introduces a quotation"
+FRAGMENT_REASON = "not a full sentence"
+TOPIC_ITEM_REASON = "list of topics, not an assertion"
+
+# A sentence (outside parentheses) needs one of these to be a full statement. Only list items
+# and unpunctuated lines are checked: running prose nearly always has a verb.
+FINITE_VERB = (
+    r"\b(?:is|are|was|were|be|been|isn't|aren't|wasn't|weren't|'s|'re|can|can't|cannot|could|"
+    r"may|might|will|won't|would|should|must|do|does|did|don't|doesn't|didn't|has|have|had)\b"
+    r"|'s\b|'re\b|" + CAUSAL_VERBS
+    + r"|\b(?:it|they|we|he|she|this|that|which|who)\s+\w+(?:s|ed)\b"
+)
+TOPIC_ITEM_START = r"^(?:how|why|what|whether|when|where|which|the\s+role\s+of|the\s+truth\s+about)\b"
+
+# ---------------------------------------------------------------------------------------------
+# Hedges.
+# ---------------------------------------------------------------------------------------------
+
+HEDGES: tuple[Rule, ...] = (
+    _rule("modal", _words("may", "might", "could", "can help", "can be", "would"), 0.0, "hedge: '{m}'"),
+    _rule("adverb", _words("potentially", "possibly", "perhaps", "probably", "likely", "arguably",
+                           "somewhat", "maybe", "reportedly", "apparently"), 0.0, "hedge: '{m}'"),
+    _rule("softener", _words("kind of", "sort of", "in some users", "in some people", "in some cases",
+                             "some people", "for some", "not always", "tends to", "tend to",
+                             "appears to", "appear to", "seems to", "seem to", "is thought to",
+                             "are thought to"), 0.0, "hedge: '{m}'"),
+    _rule("evidence_verb", _words("suggest", "suggests", "suggested", "believe", "believes",
+                                  "indicate", "indicates", "hint", "hints"), 0.0, "hedge: '{m}'"),
+)
+
+# What limits the support a quoted source gives: a claim leaning on such a quote and stating its
+# conclusion flatly may overstate it.
+EVIDENCE_HEDGES: tuple[Rule, ...] = (
+    *HEDGES,
+    _rule("limitation", _words(
+        "limited", "small sample", "sample size", "sample sizes", "preliminary", "pilot",
+        "more research", "further research", "further studies", "more studies", "needed",
+        "low quality", "low-quality", "uncertain", "inconclusive", "not significant", "in mice",
+        "in rats", "in vitro", "potential", "associated with", "indicating", "observational"),
+        0.0, "limitation: '{m}'"),
+    _rule("weak_evidence",
+          r"\b(?:evidence|data|quality|results?|findings)\s+(?:is|are|was|were|remains?)\s+"
+          r"(?:low|weak|limited|sparse|mixed|thin|insufficient|conflicting|unclear)\b",
+          0.0, "limitation: '{m}'"),
+)
+
+# ---------------------------------------------------------------------------------------------
+# Attribution.
+# ---------------------------------------------------------------------------------------------
+
+# Verbs and phrases that credit words to someone.
+SPEECH_VERB = _verbs("say", "note", "describe", "write", "state", "explain", "report", "conclude",
+                     "argue", "warn", "claim", "add", "observe", "recall", "insist", "tell",
+                     "ask", "show", "suggest", "find", "put", "comment", "quote", "caution",
+                     "emphasize", "emphasise", "point", "remark", "announce", "admit") + (
+    r"|\b(?:said|told|wrote|written|found|put\s+it|puts\s+it|according\s+to|in\s+the\s+words\s+of|"
+    r"as\s+\w+\s+(?:put|puts)\s+it)\b"
+)
+# A source that signals itself but names nobody: "one study", "a review", "experts", "research".
+VAGUE_SOURCE = (
+    r"\b(?:one|a|an|some|many|several|certain|other|most|recent|new|this|that|another|multiple|"
+    r"numerous|various)\s+(?:[\w-]+\s+){0,2}?(?:stud(?:y|ies)|reviews?|reports?|sources?|papers?|"
+    r"experts?|scientists?|researchers?|doctors?|dermatologists?|pharmacists?|physicians?|nurses?|"
+    r"clinicians?|trials?|analys[ie]s|surveys?|articles?|authors?|specialists?|professionals?|"
+    r"insiders?|users?|people)\b"
+    r"|\b(?:experts|research|studies|scientists|researchers|doctors|science|data|evidence)\s+"
+    r"(?:say|says|show|shows|suggest|suggests|found|finds|agree|agrees|tell|tells|confirm|confirms)\b"
+    r"|\bin\s+(?:clinical|scientific|medical|technical)\s+terms\b"
+)
+# Words that introduce a term or nickname rather than someone's words: the term “X”, so-called “X”.
+TERM_MARKER = (
+    r"(?:\b(?:called|known\s+as|so-called|dubbed|aka|a\.k\.a\.|nicknamed|referred\s+to\s+as|"
+    r"labell?ed|branded|termed|the\s+(?:term|word|words|phrase|label|name|buzzword|idea\s+of)|"
+    r"calls?\s+(?:it|them|this)(?:\s+an?|\s+the)?|call\s+(?:it|them|this)(?:\s+an?|\s+the)?)\s*)$"
+)
+# Named sources: titled people, organisations, publications, acronyms, "X researchers", et al.
+# These are matched case-sensitively: capital letters are what mark a name.
+PERSON_TITLE = r"\b(?:Dr|Prof|Professor|Mr|Mrs|Ms|Mx|Sir|Dame|Dean|Nurse)\.?\s+(?:[A-Z][\w'’.-]*\s?){1,3}"
+ORG_WORD = (r"(?:University|Institute|College|Hospital|Clinic|Center|Centre|Foundation|Association|"
+            r"Society|Agency|Administration|Organi[sz]ation|Journal|Academy|Council|Ministry|"
+            r"Department|School|Laboratory|Laboratories|Lab|Board|Commission|Review|Times|Post|"
+            r"Magazine|Press|Group|Network|Service|Trust)")
+ORG = (r"(?:\b(?:[A-Z][\w&'’-]*\s+){0,4}" + ORG_WORD + r"\b(?:\s+(?:of|for|on|in)(?:\s+(?:the|and|&))?"
+       r"(?:\s+[A-Z][\w&'’-]*)+)?)")
+# "the journal Nature", "the newspaper Le Monde".
+PUBLICATION = (r"\b(?:[Jj]ournal|[Mm]agazine|[Nn]ewspaper|[Ww]ebsite|[Bb]log|[Pp]odcast)\s+"
+               r"([A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)*)")
+# "as The Guardian reported": a capitalised "The" inside a sentence starts a title.
+TITLED = r"(?<=\S\s)The\s+[A-Z][\w&'’-]*(?:\s+[A-Z][\w&'’-]*)*"
+ACRONYM = r"\b[A-Z]{2,6}\b"
+# An acronym is a body when it is "the FDA" / "according to WHO", or it says something.
+ACRONYM_SOURCE = (r"\b(?:[Tt]he\s+|according\s+to\s+)(" + ACRONYM + r")"
+                  r"|(" + ACRONYM + r")(?=\s+(?:has\s+|have\s+)?(?:says?|said|states?|stated|warns?|"
+                  r"warned|recommends?|reports?|reported|notes?|noted|advises?|found))")
+NAMED_GROUP = (r"\b[A-Z][a-z]+\s+(?:researchers|scientists|doctors|study|studies|team|experts|"
+               r"trial|report|survey|data)\b")
+PERSON_NAME = r"\b[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?\b"
+ET_AL = r"\b[A-Z][\w'’-]+\s+et\s+al\b\.?"
+
+
+@dataclass(frozen=True)
+class NamedPattern:
+    """How to find one kind of name; ``min_words`` counts words left after generic ones go."""
+
+    name: str
+    pattern: re.Pattern[str]
+    min_words: int = 1
+    drop_generic: bool = True  # drop leading NOT_A_NAME words ("As", "One", "Experts")
+
+
+# In order of preference: the first that matches gives the speaker.
+NAMED_SOURCES: tuple[NamedPattern, ...] = (
+    NamedPattern("titled person", re.compile(PERSON_TITLE), drop_generic=False),
+    NamedPattern("et al", re.compile(ET_AL)),
+    NamedPattern("organisation", re.compile(ORG)),
+    NamedPattern("publication", re.compile(PUBLICATION)),
+    NamedPattern("titled work", re.compile(TITLED), drop_generic=False, min_words=2),
+    NamedPattern("named group", re.compile(NAMED_GROUP), min_words=2),
+    NamedPattern("person", re.compile(PERSON_NAME), min_words=2),
+    NamedPattern("acronym", re.compile(ACRONYM_SOURCE)),
+)
+# Abbreviations whose full stop belongs to the name, not to the sentence.
+NAME_ABBREVIATIONS = frozenset({"al.", "Inc.", "Ltd.", "Co.", "Jr.", "Sr.", "Corp."})
+# Capitalised words that start sentences or name generic sources; never part of a name.
+NOT_A_NAME = frozenset(
+    "A An The As One Some Many Several From Here Here's Heres In According Research Experts Studies "
+    "Scientists Researchers Doctors Recent New This That These Those Another Most Other Our Their "
+    "His Her Its My Your We They He She It I When While If But And So Or Yet For Science Data "
+    "Evidence Clinical Study Review Report Source Sources Still Even Also Just Only Translation "
+    "Professor Dr Prof Mr Mrs Ms Sir".split()
+)
+
+# ---------------------------------------------------------------------------------------------
+# Categories: keyword hits decide the category; ties go to the earlier category.
+# ---------------------------------------------------------------------------------------------
+
+CATEGORIES: tuple[tuple[ClaimCategory, re.Pattern[str]], ...] = (
+    ("safety", re.compile(SAFETY, re.IGNORECASE)),
+    ("comparison", re.compile(COMPARISON + r"|" + SUPERLATIVE, re.IGNORECASE)),
+    ("efficacy", re.compile(_words(
+        "effective", "effectiveness", "efficacy", "results", "benefit", "benefits", "works", "work",
+        "proven", "measurable", "visible", "improved", "improves", "improve", "improving", "payoff",
+        "therapeutic", "cure", "cures", "helps", "help", "help with", "relief", "not hype", "hype",
+        "real", "better"), re.IGNORECASE)),
+    ("mechanism", re.compile(CAUSAL_LINKS + r"|" + _verbs(
+        "stimulate", "target", "encourage", "regulate", "bind", "trigger", "constrict", "penetrate",
+        "engage", "suppress", "activate", "absorb", "tone", "burn", "melt", "interact", "drain") + r"|\bby\s+\w+ing\b|\bworks?\s+on\b",
+        re.IGNORECASE)),
+    ("anatomy", re.compile(_words(
+        "layer", "muscle", "muscles", "tissue", "fat pads", "jowls", "jawline", "jaw", "cheeks",
+        "sheet", "structure", "anatomy", "anatomical", "distributed", "shape", "sagging",
+        "collagen loss"), re.IGNORECASE)),
+)
+
+# Common words that never make a topic term.
+STOPWORDS = frozenset("""
+a about above after again against all almost also although always among an and another any are
+around as at away back be because been before being below between both but by can cannot could did
+do does doing done down during each either enough even ever every few for from further get gets
+getting give go goes going good got great had has have having he her here hers him his how however
+if in into is it its itself just keep kind know least less like likely lot lots made make makes
+making many may maybe me might more most much must my need needs never new no nor not now of off
+often on once one only or other others our out over own part per perhaps quite rather really right
+same see seem seems she should since so some something sometimes still such sure take than that the
+their them then there these they thing things think this those though through time times to too
+toward towards under until up upon us use used using very want was way ways we well were what when
+where whether which while who whom whose why will with within without would yes yet you your yours
+youre yourself it's that's there's what's here's you're we're they're don't doesn't isn't won't
+can't let's i'm i've you've we've i'd you'd we'll you'll
+""".split())
