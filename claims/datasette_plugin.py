@@ -1,14 +1,475 @@
 """Datasette plugin: the reviewers' pages, permissions and row actions.
 
 Hooks are module-level functions named after the hook, as Datasette's own plugins do.
+
+Pages (all under ``/-/claims/``, each checks permissions before reading anything):
+
+- ``/-/claims/articles/<id>``: the article with every claim and quote highlighted by status.
+- ``/-/claims/search?q=``: full-text search across claims, quotes and sources.
+- ``/-/claims/flag/<claims|quotes>/<id>`` and ``/-/claims/resolve/...``: the flag and
+  resolution forms. They post to the writable stored queries in ``datasette.yaml``; the plugin
+  never writes itself, so the reviewer always comes from ``:_actor_id``.
+
+Other engineers add ``register_output_renderer`` hooks to this module: keep hooks independent.
 """
 
 from __future__ import annotations
 
+import mimetypes
+from pathlib import Path
+from typing import Any
+
 from datasette import hookimpl
+from datasette.resources import DatabaseResource, QueryResource, TableResource
+from datasette.utils import escape_fts
+from datasette.utils.asgi import Forbidden, NotFound, Response
+from jinja2 import ChoiceLoader, FileSystemLoader
+from markupsafe import Markup, escape
+
+from .annotate import Span, segments
+from .flags import STATUSES, VERDICT_LABELS, VERDICTS
+from .renderers import identifier_link, output_renderers
+
+PLUGIN = "claims-tracker"
+HERE = Path(__file__).parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+DEFAULT_DATABASE = "claims"
+# table -> (kind, id column, status view, flag query, resolve query)
+REVIEWABLE = {
+    "claims": ("claim", "claim_id", "claim_status", "flag_claim", "resolve_claim"),
+    "quotes": ("quote", "quote_id", "quote_status", "flag_quote", "resolve_quote"),
+}
+STATUS_CSS = {status: status.replace(" ", "-") for status in STATUSES}
+# Marks for FTS snippet(): control characters cannot occur in stored text, so after escaping
+# the snippet they can be swapped for <mark> tags without letting any article text through.
+MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
+
+
+def database_name(datasette) -> str:
+    config = datasette.plugin_config(PLUGIN) or {}
+    return config.get("database") or DEFAULT_DATABASE
+
+
+def css_url(datasette) -> str:
+    return datasette.urls.path("/-/claims/static/claims.css")
 
 
 @hookimpl
-def extra_template_vars(datasette):  # noqa: ARG001
-    # Lets templates say which tool they are part of.
-    return {"claims_tracker": True}
+def prepare_jinja2_environment(env):
+    # Datasette finds a plugin's templates/ only when its entry point is a package (or on
+    # Python 3.12+); ours is the module claims.datasette_plugin, so add the folder here. Appended
+    # last, so a --template-dir or Datasette's own templates are never shadowed.
+    env.loader = ChoiceLoader([env.loader, FileSystemLoader(str(TEMPLATES_DIR))])
+
+
+async def static_file(request) -> Response:
+    # Same reason as above: serve claims/static ourselves. The route pattern admits only plain
+    # file names, so no path can escape the folder.
+    path = STATIC_DIR / request.url_vars["filename"]
+    if not path.is_file():
+        raise NotFound("No such file")
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return Response(
+        path.read_text(encoding="utf-8"),
+        content_type=f"{content_type}; charset=utf-8",
+        headers={"Cache-Control": "max-age=3600"},
+    )
+
+
+async def _ensure_view(datasette, request, db_name: str, *tables: str) -> None:
+    """Raise Forbidden unless the actor may see every table a page reads from."""
+    await datasette.ensure_permission(action="view-database", resource=DatabaseResource(db_name), actor=request.actor)
+    for table in tables:
+        await datasette.ensure_permission(
+            action="view-table", resource=TableResource(db_name, table), actor=request.actor
+        )
+
+
+async def _can_run(datasette, actor, db_name: str, query: str) -> bool:
+    return await datasette.allowed(action="view-query", resource=QueryResource(db_name, query), actor=actor)
+
+
+async def _rows(db, sql: str, params: Any = None) -> list[dict[str, Any]]:
+    return [dict(row) for row in (await db.execute(sql, params or []))]
+
+
+def _status_class(status: str | None) -> str:
+    return STATUS_CSS.get(status or "not reviewed", "not-reviewed")
+
+
+# --- row pages ---------------------------------------------------------------------------------
+
+
+def _evidence_html(conn, kind: str, row_id: int) -> Markup:
+    import sqlite_utils
+
+    from .evidence import evidence_html
+
+    return evidence_html(sqlite_utils.Database(conn), kind, row_id)  # type: ignore[arg-type]
+
+
+async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any] | None:
+    """What a claim's or quote's row page shows under the row: context, sources, history."""
+    if table not in REVIEWABLE:
+        return None
+    kind, key, status_view, flag_query, resolve_query = REVIEWABLE[table]
+    db_name = database_name(datasette)
+    try:
+        await _ensure_view(datasette, request, db_name, "flags", "sources", "citations")
+        row_id = int(pk)
+    except (Forbidden, TypeError, ValueError):
+        return None
+    db = datasette.get_database(db_name)
+    items = await _rows(db, f"select * from [{table}] where id = ?", [row_id])
+    if not items:
+        return None
+    item = items[0]
+    status = (await _rows(db, f"select * from {status_view} where {key} = ?", [row_id]) or [{}])[0]
+    article = (await _rows(db, "select id, title from articles where id = ?", [item["article_id"]]) or [{}])[0]
+    sources = await _rows(
+        db,
+        f"""
+        select s.id, s.key, s.title, s.doi, s.url, s.note as source_note,
+               c.relation, c.note, c.added_by
+        from citations c join sources s on s.id = c.source_id
+        where c.{key} = ? order by c.relation = 'candidate', s.id
+        """,
+        [row_id],
+    )
+    flags = await _rows(
+        db,
+        f"""
+        select f.*, s.title as source_title from flags f left join sources s on s.id = f.source_id
+        where f.{key} = ? order by f.id
+        """,
+        [row_id],
+    )
+    resolutions = await _rows(
+        db,
+        f"""
+        select r.* from resolutions r join flags f on f.id = r.flag_id
+        where f.{key} = ? order by r.id
+        """,
+        [row_id],
+    )
+    history = [{"type": "flag", **f} for f in flags] + [{"type": "resolution", **r} for r in resolutions]
+    # A resolution always follows the flag it covers; order by time, then flags before rulings.
+    history.sort(key=lambda e: (e["created_at"], e["type"] == "resolution", e["id"]))
+    related: list[dict[str, Any]] = []
+    if kind == "claim" and item.get("quote_id"):
+        related = await _rows(db, "select id, text, attribution from quotes where id = ?", [item["quote_id"]])
+    elif kind == "quote":
+        related = await _rows(db, "select id, text from claims where quote_id = ? order by id", [row_id])
+    return {
+        "kind": kind,
+        "item": item,
+        "status": status,
+        "status_class": _status_class(status.get("status")),
+        "article": article,
+        "article_url": datasette.urls.path(f"/-/claims/articles/{item['article_id']}"),
+        "sources": sources,
+        "history": history,
+        "related": related,
+        "related_table": "quotes" if kind == "claim" else "claims",
+        # Issue 5: link evidence, the quote's verification diff or the claim's candidate excerpts.
+        "evidence_html": await db.execute_fn(lambda conn: _evidence_html(conn, kind, row_id)),
+        "db_name": db_name,
+        "flag_url": datasette.urls.path(f"/-/claims/flag/{table}/{row_id}")
+        if await _can_run(datasette, request.actor, db_name, flag_query)
+        else None,
+        "resolve_url": datasette.urls.path(f"/-/claims/resolve/{table}/{row_id}")
+        if flags and await _can_run(datasette, request.actor, db_name, resolve_query)
+        else None,
+    }
+
+
+@hookimpl
+def extra_template_vars(datasette, request):
+    async def claims_evidence(table: str, pk: Any) -> dict[str, Any] | None:
+        return await row_evidence(datasette, request, table, pk)
+
+    # claims_tracker lets templates say which tool they are part of.
+    return {"claims_tracker": True, "claims_evidence": claims_evidence, "claims_css_url": css_url(datasette)}
+
+
+@hookimpl
+def row_actions(datasette, actor, request, database, table, row):  # noqa: ARG001
+    async def inner() -> list[dict[str, str]]:
+        if database != database_name(datasette):
+            return []
+        row_id = row["id"]
+        if table == "articles":
+            return [
+                {
+                    "href": datasette.urls.path(f"/-/claims/articles/{row_id}"),
+                    "label": "Annotated article",
+                    "description": "The article's text with every claim and quote highlighted by review status.",
+                }
+            ]
+        if table not in REVIEWABLE:
+            return []
+        kind, _key, _view, flag_query, resolve_query = REVIEWABLE[table]
+        links = []
+        if await _can_run(datasette, actor, database, flag_query):
+            links.append(
+                {
+                    "href": datasette.urls.path(f"/-/claims/flag/{table}/{row_id}"),
+                    "label": f"Flag this {kind}",
+                    "description": f"Record your verdict on this {kind}, with a reason and the source you checked.",
+                }
+            )
+        if await _can_run(datasette, actor, database, resolve_query):
+            links.append(
+                {
+                    "href": datasette.urls.path(f"/-/claims/resolve/{table}/{row_id}"),
+                    "label": f"Resolve the flags on this {kind}",
+                    "description": "Editors: rule on the reviewers' flags.",
+                }
+            )
+        return links
+
+    return inner
+
+
+# --- the flag and resolution forms -------------------------------------------------------------
+
+
+async def review_form(request, datasette) -> Response:
+    action, table = request.url_vars["action"], request.url_vars["table"]
+    row_id = int(request.url_vars["id"])
+    kind, key, status_view, flag_query, resolve_query = REVIEWABLE[table]
+    query = flag_query if action == "flag" else resolve_query
+    db_name = database_name(datasette)
+    # Permission first: the same rule that guards the stored query guards its form.
+    if not await _can_run(datasette, request.actor, db_name, query):
+        who = "an editor" if action == "resolve" else "a reviewer"
+        raise Forbidden(f"Log in as {who} to {action} {table}")
+    await _ensure_view(datasette, request, db_name, table, "sources")
+    db = datasette.get_database(db_name)
+    items = await _rows(db, f"select * from [{table}] where id = ?", [row_id])
+    if not items:
+        raise NotFound(f"No {kind} with id {row_id}")
+    status = (await _rows(db, f"select * from {status_view} where {key} = ?", [row_id]) or [{}])[0]
+    if action == "resolve" and not status.get("flags"):
+        raise NotFound(f"{kind} {row_id} has no flags to resolve")
+    # Sources linked to this row come first in the menu; any other source can still be picked.
+    sources = await _rows(
+        db,
+        f"""
+        select s.id, s.title, s.key, exists(select 1 from citations c where c.source_id = s.id and c.{key} = ?) as linked
+        from sources s order by linked desc, s.id
+        """,
+        [row_id],
+    )
+    context = {
+        "action": action,
+        "kind": kind,
+        "table": table,
+        "key": key,
+        "item": items[0],
+        "status": status,
+        "status_class": _status_class(status.get("status")),
+        "sources": sources,
+        "verdicts": [(v, VERDICT_LABELS[v]) for v in VERDICTS],
+        "post_url": datasette.urls.table(db_name, query),
+        "return_url": datasette.urls.row(db_name, table, str(row_id)),
+        "text_field": "reason" if action == "flag" else "note",
+        "claims_css_url": css_url(datasette),
+    }
+    return Response.html(await datasette.render_template("claims_review_form.html", context, request=request))
+
+
+# --- the annotated article ---------------------------------------------------------------------
+
+
+async def article_page(request, datasette) -> Response:
+    db_name = database_name(datasette)
+    await _ensure_view(datasette, request, db_name, "articles", "claims", "quotes")
+    article_id = int(request.url_vars["id"])
+    db = datasette.get_database(db_name)
+    found = await _rows(db, "select id, title, url, location, version, text from articles where id = ?", [article_id])
+    if not found:
+        raise NotFound(f"No article with id {article_id}")
+    article = found[0]
+    rows = await _rows(
+        db,
+        """
+        select 'claim' as kind, c.id, c.start, c."end", s.status
+        from claims c join claim_status s on s.claim_id = c.id where c.article_id = :id
+        union all
+        select 'quote', q.id, q.start, q."end", s.status
+        from quotes q join quote_status s on s.quote_id = q.id where q.article_id = :id
+        """,
+        {"id": article_id},
+    )
+    spans = [Span(r["kind"], r["id"], r["start"], r["end"], r["status"]) for r in rows]
+    counts = {kind: dict.fromkeys(STATUSES, 0) for kind in ("claim", "quote")}
+    for span in spans:
+        counts[span.kind][span.status] = counts[span.kind].get(span.status, 0) + 1
+    row_url = {
+        "claim": lambda i: datasette.urls.row(db_name, "claims", str(i)),
+        "quote": lambda i: datasette.urls.row(db_name, "quotes", str(i)),
+    }
+    context = {
+        "article": article,
+        "article_url": datasette.urls.row(db_name, "articles", str(article_id)),
+        "segments": segments(article["text"], spans),
+        "counts": counts,
+        "statuses": [(s, STATUS_CSS[s]) for s in STATUSES],
+        "status_css": STATUS_CSS,
+        "row_url": row_url,
+        "claims_css_url": css_url(datasette),
+    }
+    return Response.html(await datasette.render_template("claims_article.html", context, request=request))
+
+
+# --- search --------------------------------------------------------------------------------------
+
+
+def highlight(snippet: str | None) -> Markup:
+    """Escape an FTS snippet, then turn its control-character marks into <mark> tags."""
+    escaped = str(escape(snippet or ""))
+    return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
+
+
+SEARCH_SQL = f"""
+select 'claim' as kind, c.id, c.article_id,
+       snippet(claims_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) as snippet, claims_fts.rank as rank
+from claims_fts join claims c on c.rowid = claims_fts.rowid
+where claims_fts match :q
+union all
+select 'quote', q.id, q.article_id,
+       snippet(quotes_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24), quotes_fts.rank
+from quotes_fts join quotes q on q.rowid = quotes_fts.rowid
+where quotes_fts match :q
+union all
+select 'source', s.id, null,
+       coalesce(s.title, s.key) || ' — ' || snippet(sources_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24),
+       sources_fts.rank
+from sources_fts join sources s on s.rowid = sources_fts.rowid
+where sources_fts match :q
+order by rank
+limit 200
+"""
+
+
+async def search_page(request, datasette) -> Response:
+    db_name = database_name(datasette)
+    await _ensure_view(datasette, request, db_name, "claims", "quotes", "sources")
+    q = (request.args.get("q") or "").strip()
+    results: dict[str, list[dict[str, Any]]] = {"claim": [], "quote": [], "source": []}
+    if q:
+        db = datasette.get_database(db_name)
+        # escape_fts quotes every term, so user input cannot be FTS syntax (or an error).
+        for row in await _rows(db, SEARCH_SQL, {"q": escape_fts(q)}):
+            table = row["kind"] + "s"
+            row["url"] = datasette.urls.row(db_name, table, str(row["id"]))
+            row["snippet"] = highlight(row["snippet"])
+            results[row["kind"]].append(row)
+    context = {
+        "q": q,
+        "results": results,
+        "total": sum(len(v) for v in results.values()),
+        "claims_css_url": css_url(datasette),
+    }
+    return Response.html(await datasette.render_template("claims_search.html", context, request=request))
+
+
+@hookimpl
+def register_routes():
+    return [
+        (r"^/-/claims/articles/(?P<id>\d+)$", article_page),
+        (r"^/-/claims/search$", search_page),
+        (r"^/-/claims/static/(?P<filename>[A-Za-z0-9_-]+\.[a-z]+)$", static_file),
+        (r"^/-/claims/(?P<action>flag|resolve)/(?P<table>claims|quotes)/(?P<id>\d+)$", review_form),
+    ]
+
+
+# --- navigation and links ------------------------------------------------------------------------
+
+
+@hookimpl
+def menu_links(datasette, actor):
+    db_name = database_name(datasette)
+
+    async def inner() -> list[dict[str, str]]:
+        if db_name not in datasette.databases or not await datasette.allowed(
+            action="view-database", resource=DatabaseResource(db_name), actor=actor
+        ):
+            return []
+        links = [
+            {"href": datasette.urls.path("/-/claims/search"), "label": "Search claims, quotes and sources"},
+            {"href": datasette.urls.table(db_name, "needs_review"), "label": "Needs review"},
+            {"href": datasette.urls.table(db_name, "not_supported"), "label": "Not supported"},
+            {"href": datasette.urls.table(db_name, "disputed"), "label": "Disputed"},
+            {"href": datasette.urls.table(db_name, "vague_attributions"), "label": "Vague attributions"},
+        ]
+        if actor and await _can_run(datasette, actor, db_name, "my_flags"):
+            links.append({"href": datasette.urls.table(db_name, "my_flags"), "label": "My flags"})
+        return links
+
+    return inner
+
+
+@hookimpl
+def top_homepage(datasette, request):
+    async def inner() -> str:
+        db_name = database_name(datasette)
+        try:
+            await _ensure_view(datasette, request, db_name, "articles")
+        except Forbidden:
+            return ""
+        if db_name not in datasette.databases:
+            return ""
+        articles = await _rows(
+            datasette.get_database(db_name),
+            """
+            select a.id, a.title, a.version,
+                   (select count(*) from claims where article_id = a.id) as claims,
+                   (select count(*) from quotes where article_id = a.id) as quotes
+            from articles a order by a.id
+            """,
+        )
+        return await datasette.render_template(
+            "_claims_home.html",
+            {"articles": articles, "claims_css_url": css_url(datasette)},
+            request=request,
+        )
+
+    return inner
+
+
+# Columns of the review queries and status views that name a row: link them to its page.
+LINKED_COLUMNS = {
+    "claim_id": "claims",
+    "quote_id": "quotes",
+    "source_id": "sources",
+    "flag_id": "flags",
+}
+
+
+@hookimpl
+def render_cell(value, column, table, database, datasette):
+    # DOI, PMID and PMCID cells link to their resolvers, in tables and queries alike (issue 3).
+    identifier = identifier_link(value, column)
+    if identifier is not None:
+        return identifier
+    # Tables already link their foreign keys; stored queries and views do not.
+    if database != database_name(datasette) or table not in (None, "claim_status", "quote_status"):
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    if column in LINKED_COLUMNS:
+        href = datasette.urls.row(database, LINKED_COLUMNS[column], str(value))
+    elif column == "article_id":
+        href = datasette.urls.path(f"/-/claims/articles/{value}")
+    else:
+        return None
+    return Markup('<a href="{}">{}</a>').format(href, value)
+
+
+@hookimpl
+def register_output_renderer(datasette):  # noqa: ARG001
+    # .bib, .ris and .csljson for any table or query with a csl column (issue 3).
+    return output_renderers()

@@ -21,6 +21,8 @@ def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     path = Path(path)
     if not create and not path.exists():
         raise FileNotFoundError(f"{path}: no such database (run `claims build` or `claims ingest` first)")
+    if create:
+        path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.execute("PRAGMA foreign_keys = ON")
     if create:
@@ -215,7 +217,323 @@ def m001_core(db: sqlite_utils.Database) -> None:
 # --- sources (issue 3): migrations m010-m019 go below this line, in order ---
 
 
+@migrations()
+def m010_source_fields(db: sqlite_utils.Database) -> None:
+    # Flattened from sources.csl so reviewers can filter and facet without parsing JSON.
+    sources = db["sources"]
+    for column, kind in (
+        ("authors", str),
+        ("year", int),
+        ("container_title", str),
+        ("pmcid", str),
+        ("isbn", str),
+        ("title_key", str),
+        ("notices", str),
+        ("retraction_doi", str),
+        ("checked_at", str),
+    ):
+        sources.add_column(column, kind)
+    sources.add_column("retracted", int, not_null_default=0)
+    for column in ("type", "year", "container_title", "pmcid", "isbn", "url", "retracted"):
+        sources.create_index([column], if_not_exists=True)
+    # Same normalised title in the same year is one work: the merge lookup needs both.
+    sources.create_index(["title_key", "year"], if_not_exists=True)
+
+    db["source_merges"].create(
+        {
+            "id": int,
+            "source_id": int,
+            "matched_on": str,
+            "origin": str,
+            "incoming_key": str,
+            "fields": str,
+            "incoming": str,
+            "merged_at": str,
+        },
+        pk="id",
+        not_null={"source_id", "matched_on", "origin", "fields", "incoming", "merged_at"},
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["lookup_cache"].create(
+        {
+            "id": int,
+            "service": str,
+            "identifier": str,
+            "url": str,
+            "status": int,
+            "body": str,
+            "fetched_at": str,
+        },
+        pk="id",
+        not_null={"service", "identifier", "url", "status", "body", "fetched_at"},
+    )
+    db["lookup_cache"].create_index(["service", "identifier"], unique=True)
+    index_foreign_keys(db)
+
+
 # --- reviewers (issue 4): migrations m020-m029 go below this line, in order ---
+
+# The verdict vocabulary, shared by flags and resolutions (claims.flags.VERDICTS mirrors it).
+_VERDICTS_SQL = "'supported', 'unsupported', 'misquoted', 'misattributed', 'overstated', 'needs_source'"
+
+
+@migrations()
+def m020_flags(db: sqlite_utils.Database) -> None:
+    db["flags"].create(
+        {
+            "id": int,
+            "claim_id": int,
+            "quote_id": int,
+            "verdict": str,
+            "reason": str,
+            "source_id": int,
+            "reviewer": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"verdict", "reviewer", "created_at"},
+        foreign_keys=[
+            ("claim_id", "claims", "id"),
+            ("quote_id", "quotes", "id"),
+            ("source_id", "sources", "id"),
+        ],
+    )
+    db["resolutions"].create(
+        {"id": int, "flag_id": int, "verdict": str, "note": str, "editor": str, "created_at": str},
+        pk="id",
+        not_null={"flag_id", "verdict", "editor", "created_at"},
+        foreign_keys=[("flag_id", "flags", "id")],
+    )
+    # Datasette's connections do not enforce foreign keys, and its writable queries pass form
+    # values straight through, so these triggers are the real guard: each names the problem.
+    db.execute(
+        f"""
+        CREATE TRIGGER flags_check_insert BEFORE INSERT ON flags
+        BEGIN
+            SELECT RAISE(ABORT, 'flags: exactly one of claim_id or quote_id is required')
+            WHERE (NEW.claim_id IS NULL) = (NEW.quote_id IS NULL);
+            SELECT RAISE(ABORT, 'flags: claim_id does not match any claim')
+            WHERE NEW.claim_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM claims WHERE id = NEW.claim_id);
+            SELECT RAISE(ABORT, 'flags: quote_id does not match any quote')
+            WHERE NEW.quote_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM quotes WHERE id = NEW.quote_id);
+            SELECT RAISE(ABORT, 'flags: source_id does not match any source')
+            WHERE NEW.source_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM sources WHERE id = NEW.source_id);
+            SELECT RAISE(ABORT, 'flags: verdict must be one of supported, unsupported, misquoted, misattributed, overstated, needs_source')
+            WHERE NEW.verdict IS NULL OR NEW.verdict NOT IN ({_VERDICTS_SQL});
+            SELECT RAISE(ABORT, 'flags: a reason is required unless the verdict is supported')
+            WHERE NEW.verdict <> 'supported' AND trim(coalesce(NEW.reason, '')) = '';
+            SELECT RAISE(ABORT, 'flags: reviewer is required (log in to flag)')
+            WHERE trim(coalesce(NEW.reviewer, '')) = '';
+        END
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER resolutions_check_insert BEFORE INSERT ON resolutions
+        BEGIN
+            SELECT RAISE(ABORT, 'resolutions: nothing to resolve: the claim or quote has no flags')
+            WHERE NEW.flag_id IS NULL;
+            SELECT RAISE(ABORT, 'resolutions: flag_id does not match any flag')
+            WHERE NOT EXISTS (SELECT 1 FROM flags WHERE id = NEW.flag_id);
+            SELECT RAISE(ABORT, 'resolutions: verdict must be one of supported, unsupported, misquoted, misattributed, overstated, needs_source')
+            WHERE NEW.verdict IS NULL OR NEW.verdict NOT IN ({_VERDICTS_SQL});
+            SELECT RAISE(ABORT, 'resolutions: a note is required unless the verdict is supported')
+            WHERE NEW.verdict <> 'supported' AND trim(coalesce(NEW.note, '')) = '';
+            SELECT RAISE(ABORT, 'resolutions: editor is required (log in to resolve)')
+            WHERE trim(coalesce(NEW.editor, '')) = '';
+        END
+        """
+    )
+    # Append-only: a reviewer changes their mind with a new flag, an editor with a new resolution.
+    for table in ("flags", "resolutions"):
+        for event in ("UPDATE", "DELETE"):
+            db.execute(
+                f"""
+                CREATE TRIGGER {table}_no_{event.lower()} BEFORE {event} ON {table}
+                BEGIN
+                    SELECT RAISE(ABORT, '{table} are append-only: add a new row instead of changing or deleting one');
+                END
+                """
+            )
+    index_foreign_keys(db)
+
+
+def _status_view_sql(kind: str) -> str:
+    """The body of claim_status / quote_status: one row per claim or quote, flagged or not.
+
+    Used by m021 only: to change a view, add a migration that drops and recreates it with new SQL.
+    """
+    table, key = f"{kind}s", f"{kind}_id"
+    extra = "c.checkworthiness," if kind == "claim" else "c.attribution_kind,"
+    return f"""
+    WITH counts AS (
+        SELECT {key}, count(*) AS flags, count(DISTINCT reviewer) AS reviewers, max(id) AS latest_flag_id
+        FROM flags WHERE {key} IS NOT NULL GROUP BY {key}
+    ),
+    -- Each reviewer's own latest flag: a reviewer who changes their mind does not disagree
+    -- with themselves.
+    current AS (
+        SELECT {key}, max(id) AS flag_id FROM flags WHERE {key} IS NOT NULL GROUP BY {key}, reviewer
+    ),
+    split AS (
+        SELECT current.{key},
+               max(f.verdict = 'supported') AND max(f.verdict <> 'supported') AS disagree
+        FROM current JOIN flags f ON f.id = current.flag_id
+        GROUP BY current.{key}
+    ),
+    latest_resolution AS (
+        SELECT f.{key}, max(r.id) AS resolution_id
+        FROM resolutions r JOIN flags f ON f.id = r.flag_id
+        WHERE f.{key} IS NOT NULL GROUP BY f.{key}
+    ),
+    linked AS (
+        SELECT {key}, count(DISTINCT source_id) AS sources
+        FROM citations WHERE {key} IS NOT NULL GROUP BY {key}
+    ),
+    joined AS (
+        SELECT c.id AS {key}, c.article_id, c.text, {extra}
+               coalesce(counts.flags, 0) AS flags,
+               coalesce(counts.reviewers, 0) AS reviewers,
+               lf.verdict AS flag_verdict, lf.reason AS flag_reason,
+               lf.reviewer AS flag_reviewer, lf.created_at AS flag_at,
+               coalesce(split.disagree, 0) AS disagree,
+               coalesce(linked.sources, 0) AS sources,
+               -- Resolved while the editor's latest resolution covers the latest flag; a newer
+               -- flag reopens it.
+               coalesce(r.flag_id >= counts.latest_flag_id, 0) AS resolved,
+               r.verdict AS resolution_verdict, r.note AS resolution_note,
+               r.editor AS resolution_editor, r.created_at AS resolution_at
+        FROM {table} c
+        LEFT JOIN counts ON counts.{key} = c.id
+        LEFT JOIN flags lf ON lf.id = counts.latest_flag_id
+        LEFT JOIN split ON split.{key} = c.id
+        LEFT JOIN latest_resolution lr ON lr.{key} = c.id
+        LEFT JOIN resolutions r ON r.id = lr.resolution_id
+        LEFT JOIN linked ON linked.{key} = c.id
+    )
+    SELECT {key}, article_id, text, {extra.replace("c.", "")}
+           flags, reviewers,
+           CASE WHEN resolved THEN resolution_verdict ELSE flag_verdict END AS latest_verdict,
+           CASE WHEN resolved THEN resolution_note ELSE flag_reason END AS latest_reason,
+           CASE WHEN resolved THEN resolution_editor ELSE flag_reviewer END AS latest_by,
+           CASE WHEN resolved THEN resolution_at ELSE flag_at END AS latest_at,
+           disagree, sources, resolved,
+           CASE
+               WHEN flags = 0 THEN 'not reviewed'
+               WHEN resolved AND resolution_verdict = 'supported' THEN 'supported'
+               WHEN resolved THEN 'not supported'
+               WHEN disagree THEN 'disputed'
+               WHEN flag_verdict = 'supported' THEN 'supported'
+               ELSE 'not supported'
+           END AS status
+    FROM joined
+    """
+
+
+@migrations()
+def m021_review_status_views(db: sqlite_utils.Database) -> None:
+    db.create_view("claim_status", _status_view_sql("claim"))
+    db.create_view("quote_status", _status_view_sql("quote"))
+    index_foreign_keys(db)
 
 
 # --- evidence (issue 5): migrations m030-m039 go below this line, in order ---
+
+
+@migrations()
+def m030_evidence(db: sqlite_utils.Database) -> None:
+    # What the source says on each link, and how strong that evidence is.
+    citations = db["citations"]
+    citations.add_column("stance", str, not_null_default="unassessed")
+    for column in ("excerpt", "locator", "design", "population", "population_detail", "intervention"):
+        citations.add_column(column, str)
+    citations.add_column("sample_size", int)
+    citations.add_column("editor_note", str)
+    # Closed vocabularies are enforced in the database too: the web UI and scripts write here.
+    for event in ("INSERT", "UPDATE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER IF NOT EXISTS citations_evidence_check_{event.lower()}
+            BEFORE {event} ON citations
+            BEGIN
+                SELECT RAISE(ABORT, 'citations: stance must be supports, refutes, mixed, not_enough_info or unassessed')
+                WHERE NEW.stance NOT IN ('supports', 'refutes', 'mixed', 'not_enough_info', 'unassessed');
+                SELECT RAISE(ABORT, 'citations: unknown design')
+                WHERE NEW.design IS NOT NULL AND NEW.design NOT IN ('meta_analysis', 'systematic_review',
+                    'rct', 'cohort', 'case_series', 'animal', 'in_vitro', 'narrative_review',
+                    'expert_opinion', 'other');
+                SELECT RAISE(ABORT, 'citations: population must be humans, animals, cells or none')
+                WHERE NEW.population IS NOT NULL AND NEW.population NOT IN ('humans', 'animals', 'cells', 'none');
+                SELECT RAISE(ABORT, 'citations: sample_size must be a positive integer')
+                WHERE NEW.sample_size IS NOT NULL AND (typeof(NEW.sample_size) != 'integer' OR NEW.sample_size < 1);
+            END
+            """
+        )
+    db["citations"].create_index(["stance"], if_not_exists=True)
+
+    db["source_texts"].create(
+        {
+            "source_id": int,
+            "text": str,
+            "sha256": str,
+            "format": str,
+            "file_name": str,
+            "chars": int,
+            "page_count": int,
+            "extracted_at": str,
+        },
+        pk="source_id",
+        not_null={"text", "sha256", "format", "chars", "extracted_at"},
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["source_pages"].create(
+        {"id": int, "source_id": int, "page": int, "start": int, "end": int},
+        pk="id",
+        not_null={"source_id", "page", "start", "end"},
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["source_pages"].create_index(["source_id", "page"], unique=True)
+    db["quote_checks"].create(
+        {
+            "id": int,
+            "quote_id": int,
+            "source_id": int,
+            "result": str,
+            "score": float,
+            "start": int,
+            "end": int,
+            "page": int,
+            "matched_text": str,
+            "diff": str,
+            "diff_ops": str,
+            "text_sha256": str,
+            "checked_at": str,
+        },
+        pk="id",
+        not_null={"quote_id", "source_id", "result", "checked_at"},
+        foreign_keys=[("quote_id", "quotes", "id"), ("source_id", "sources", "id")],
+    )
+    db["quote_checks"].create_index(["quote_id", "source_id"], unique=True)
+    db["quote_checks"].create_index(["result"])
+    db["evidence_suggestions"].create(
+        {
+            "id": int,
+            "claim_id": int,
+            "source_id": int,
+            "rank": int,
+            "sentence": str,
+            "start": int,
+            "end": int,
+            "page": int,
+            "score": float,
+            "text_sha256": str,
+        },
+        pk="id",
+        not_null={"claim_id", "source_id", "rank", "sentence", "start", "end", "score"},
+        foreign_keys=[("claim_id", "claims", "id"), ("source_id", "sources", "id")],
+    )
+    db["evidence_suggestions"].create_index(["claim_id", "source_id", "rank"], unique=True)
+    index_foreign_keys(db)

@@ -6,7 +6,6 @@ location becomes a new version and leaves the old version's records untouched.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from typing import Literal
 
 import sqlite_utils
 
+from .clock import now
 from .db import transaction
 from .extract import extract
 from .models import Article, Document, Extraction
@@ -41,10 +41,6 @@ class IngestResult:
         )
 
 
-def now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-
-
 def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
@@ -61,7 +57,12 @@ def ingest_document(
     *,
     title: str | None = None,
     url: str | None = None,
+    extraction: Extraction | None = None,
 ) -> IngestResult:
+    """Store ``doc`` as an article (or a new version of ``location``) with what it contains.
+
+    ``extraction`` lets a caller that already ran :func:`claims.extract.extract` skip a rerun.
+    """
     digest = sha256(doc.text)
     same = db.execute(
         "select id, version from articles where sha256 = ? order by location = ? desc, id limit 1",
@@ -71,7 +72,8 @@ def ingest_document(
         return IngestResult(article_id=same[0], status="unchanged", version=same[1])
 
     # Extraction is pure and can be slow; do it before the write transaction opens.
-    extraction = extract(doc)
+    if extraction is None:
+        extraction = extract(doc)
     previous = db.execute(
         "select id, version from articles where location = ? order by version desc limit 1", [location]
     ).fetchone()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Format = Literal["text", "markdown", "html"]
 BlockKind = Literal["title", "heading", "paragraph", "list_item", "blockquote"]
@@ -18,6 +18,13 @@ ClaimCategory = Literal["mechanism", "efficacy", "safety", "anatomy", "compariso
 
 # W3C TextQuoteSelector context length, in characters, on each side.
 CONTEXT_CHARS = 32
+
+
+def first_error(error: ValidationError, default: str = "record") -> str:
+    """The first problem pydantic found, as ``field: message`` for a one-line error."""
+    first = error.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or default
+    return f"{field}: {first['msg']}"
 
 
 class Record(BaseModel):

@@ -7,10 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
+from datasette.app import Datasette
 
 from claims.cli import cli
 from claims.db import open_db
+from claims.reviewers import serve_config
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
@@ -47,11 +50,26 @@ def data_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def built_db(tmp_path: Path, data_dir: Path, runner: CliRunner) -> Path:
-    """The example database, built by `claims build` from a copy of data/."""
-    path = tmp_path / "built.db"
+    """The example database, built by `claims build` from a copy of data/.
+
+    Named claims.db so Datasette calls it `claims`, the name metadata.yml and datasette.yaml use.
+    """
+    (tmp_path / "built").mkdir()
+    path = tmp_path / "built" / "claims.db"
     result = runner.invoke(cli, ["build", "--db", str(path), "--data", str(data_dir)])
     assert result.exit_code == 0, result.output
     return path
+
+
+def load_yaml(name: str) -> dict:
+    return yaml.safe_load((ROOT / name).read_text(encoding="utf-8"))
+
+
+def make_ds(db_path: Path, *, private: bool = False) -> Datasette:
+    """An in-process Datasette with the repository's metadata.yml and datasette.yaml, as
+    `claims serve` passes them (accounts aside: tests pass actors directly)."""
+    config = serve_config(load_yaml("datasette.yaml"), {}, private=private)
+    return Datasette([str(db_path)], metadata=load_yaml("metadata.yml"), config=config)
 
 
 def file_hash(path: Path) -> str:

@@ -11,7 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
+
+import yaml
 
 from ..models import Block, BlockKind, Document, Format, Link
 
@@ -149,6 +152,25 @@ class TextBuilder:
         if title is None:
             title = next((text[b.start : b.end] for b in self.blocks if b.kind in ("title", "heading")), None)
         return Document(text=text, format=fmt, title=title, blocks=self.blocks, links=links)
+
+
+def load_yaml_list(text: str, name: str, error: type[ReadError] = ReadError) -> list[tuple[Any, int]]:
+    """The items of a YAML file that holds one list, each with the line it starts on.
+
+    Editors' files (sources.yml, curation.yml) are YAML lists; errors name the file and line.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise error(f"{name}{where}: not valid YAML ({getattr(e, 'problem', e)})") from None
+    if data is None:
+        return []
+    if not isinstance(data, list) or not isinstance(root, yaml.SequenceNode):
+        raise error(f"{name}: expected a list of entries")
+    return [(item, node.start_mark.line + 1) for item, node in zip(data, root.value, strict=True)]
 
 
 def decode(data: bytes, name: str) -> str:

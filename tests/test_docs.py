@@ -1,0 +1,30 @@
+"""The README's CLI reference is generated from the commands and documents every one of them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from claims.docs import iter_commands
+from tests.conftest import ROOT
+
+
+def test_readme_cli_reference_is_current():
+    result = subprocess.run(
+        [sys.executable, "-m", "cogapp", "--check", "README.md"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, "README is stale: run `.venv/bin/cog -r README.md`\n" + result.stderr
+
+
+def test_every_command_is_documented():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    commands = list(iter_commands())
+    assert ("build",) in commands and ("ingest",) in commands and ("serve",) in commands
+    for path in commands:
+        assert f"### claims {' '.join(path)}\n" in readme, path
+
+
+def test_readme_starts_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    quick_start = readme[: readme.index("## ", readme.index("## ") + 3)]
+    assert "make demo" in quick_start and "make test" in quick_start

@@ -1,0 +1,174 @@
+"""Crossref and NCBI lookups against recorded responses (pytest-httpx); never the network."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+
+from claims.cli import cli
+from claims.db import open_db
+from tests.conftest import file_hash
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CROSSREF = re.compile(r"https://api\.crossref\.org/works/.*")
+NCBI = re.compile(r"https://eutils\.ncbi\.nlm\.nih\.gov/entrez/eutils/esummary\.fcgi.*")
+
+
+def recorded(name: str) -> dict:
+    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+
+
+def lookup(runner, db_path, *args):
+    return runner.invoke(cli, ["sources", "lookup", "--db", str(db_path), *args])
+
+
+def test_doi_lookup_adds_a_source_and_the_second_makes_no_request(db_path, runner, httpx_mock):
+    httpx_mock.add_response(
+        url="https://api.crossref.org/works/10.3390/ijms23052508", json=recorded("crossref/ijms23052508.json")
+    )
+    result = lookup(runner, db_path, "--doi", "https://doi.org/10.3390/IJMS23052508")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("added lee2022micro (from crossref): new source; notices: correction")
+    db = open_db(db_path)
+    row = db.execute("select title, authors, year, container_title, doi, retracted, notices from sources").fetchone()
+    assert row[0].startswith("Micro-Current Stimulation") and row[0].endswith("NF-κB Signaling Pathway")
+    assert row[1] == "Lee H, Hwang D, Lee M, Lee J, Cho S, Kim T-J, Kim HS"
+    assert row[2:6] == (2022, "International Journal of Molecular Sciences", "10.3390/ijms23052508", 0)
+    assert json.loads(row[6])[0] == {
+        "relation": "updated-by", "type": "correction", "doi": "10.3390/ijms23126543",
+        "label": "Correction", "date": "2022-06-10", "source": "publisher",
+    }  # fmt: skip
+    assert db["lookup_cache"].count == 1
+    # Second lookup: served from the cache; pytest-httpx fails the test on any unexpected request.
+    again = lookup(runner, db_path, "--doi", "10.3390/ijms23052508")
+    assert again.exit_code == 0, again.output
+    assert "(from cache)" in again.output and "skipped lee2022micro" in again.output
+    assert len(httpx_mock.get_requests()) == 1
+
+
+def test_retraction_notices_are_stored_on_the_source(db_path, runner, httpx_mock):
+    httpx_mock.add_response(url=CROSSREF, json=recorded("crossref/retracted.json"))
+    result = lookup(runner, db_path, "--doi", "10.1016/j.jdermsci.2019.07.004")
+    assert result.exit_code == 0, result.output
+    assert "RETRACTED" in result.output
+    row = open_db(db_path).execute("select key, retracted, retraction_doi, authors, csl from sources").fetchone()
+    assert row[:3] == ("garcialopez2019microcurrent", 1, "10.1016/j.jdermsci.2021.03.010")
+    assert row[3] == "García-López J, Dupré F, Facial Ageing Study Group"
+    assert json.loads(row[4])["author"][2] == {"literal": "Facial Ageing Study Group"}
+
+
+def test_pmid_lookup_merges_into_the_doi_source(db_path, runner, httpx_mock):
+    httpx_mock.add_response(url=CROSSREF, json=recorded("crossref/ijms23052508.json"))
+    httpx_mock.add_response(url=NCBI, json=recorded("ncbi/esummary_35269651.json"))
+    assert lookup(runner, db_path, "--doi", "10.3390/ijms23052508").exit_code == 0
+    result = lookup(runner, db_path, "--pmid", "35269651")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("merged lee2022micro (from pubmed): same DOI; added container-title-short, PMCID, PMID")
+    db = open_db(db_path)
+    assert db["sources"].count == 1
+    assert db.execute("select pmid, pmcid from sources").fetchone() == ("35269651", "PMC8910224")
+    request = httpx_mock.get_requests()[-1]
+    assert request.url.params["db"] == "pubmed" and request.url.params["id"] == "35269651"
+
+
+def test_pmid_lookup_alone_builds_the_record_from_esummary(db_path, runner, httpx_mock):
+    httpx_mock.add_response(url=NCBI, json=recorded("ncbi/esummary_35269651.json"))
+    assert lookup(runner, db_path, "--pmid", "PMID: 35269651").exit_code == 0
+    csl = json.loads(open_db(db_path).execute("select csl from sources").fetchone()[0])
+    assert csl["author"][5] == {"family": "Kim", "given": "TJ"}
+    assert not csl["title"].endswith(".") and csl["issued"] == {"date-parts": [[2022, 2, 24]]}
+    assert csl["DOI"] == "10.3390/ijms23052508" and csl["container-title-short"] == "Int J Mol Sci"
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["--doi", "11.2/nope"], "--doi: invalid DOI '11.2/nope'"),
+        (["--pmid", "35269x51"], "--pmid: invalid PMID '35269x51'"),
+        ([], "give exactly one of --doi or --pmid"),
+    ],
+)
+def test_bad_identifiers_fail_before_any_request(db_path, runner, httpx_mock, args, expected):
+    before = file_hash(db_path)
+    result = lookup(runner, db_path, *args)
+    assert result.exit_code == 1 and expected in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    assert httpx_mock.get_requests() == [] and file_hash(db_path) == before
+
+
+def test_http_404_is_a_one_line_error_and_writes_nothing(db_path, runner, httpx_mock):
+    httpx_mock.add_response(url=CROSSREF, status_code=404, text="Resource not found.")
+    before = file_hash(db_path)
+    result = lookup(runner, db_path, "--doi", "10.9999/missing")
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: crossref: DOI 10.9999/missing not found (HTTP 404)"
+    assert file_hash(db_path) == before
+
+
+def test_pubmed_unknown_pmid(db_path, runner, httpx_mock):
+    httpx_mock.add_response(url=NCBI, json=recorded("ncbi/esummary_missing.json"))
+    result = lookup(runner, db_path, "--pmid", "99999999")
+    assert result.exit_code == 1 and "PMID 99999999 not found (cannot get document summary)" in result.output
+
+
+def test_offline_is_a_clear_one_line_error(db_path, runner, httpx_mock):
+    httpx_mock.add_exception(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"))
+    before = file_hash(db_path)
+    result = lookup(runner, db_path, "--doi", "10.3390/ijms23052508")
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "Error: crossref: could not reach api.crossref.org to look up DOI 10.3390/ijms23052508 "
+        "(ConnectError); check the network connection"
+    )
+    assert file_hash(db_path) == before
+
+
+def _crossref_for_example(request: httpx.Request) -> httpx.Response:
+    """Crossref as it answers for the example's DOIs: bu2024homebeauty retracted, one DOI unknown."""
+    doi = request.url.path.removeprefix("/works/")
+    if doi == "10.1055/s-0036-1596046":
+        return httpx.Response(404, text="Resource not found.")
+    message = {"DOI": doi, "type": "journal-article", "title": ["x"]}
+    if doi == "10.2147/ccid.s449599":
+        message["updated-by"] = [
+            {"updated": {"date-parts": [[2025, 1, 15]]}, "DOI": "10.2147/CCID.S999999", "type": "retraction",
+             "source": "retraction-watch", "label": "Retraction"}  # fmt: skip
+        ]
+    return httpx.Response(200, json={"status": "ok", "message-type": "work", "message": message})
+
+
+def test_check_retractions_flags_everything_that_relies_on_a_retracted_source(built_db, runner, httpx_mock):
+    httpx_mock.add_callback(_crossref_for_example, url=CROSSREF, is_reusable=True)
+    result = runner.invoke(cli, ["sources", "check-retractions", "--db", str(built_db)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.strip().splitlines()
+    assert "skipped facialadipose2016revision: DOI 10.1055/s-0036-1596046 not found at Crossref" in lines
+    assert "retracted: bu2024homebeauty" in lines
+    assert lines[-1] == "checked 5 sources with a DOI: 1 retracted, 2 findings written"
+    db = open_db(built_db)
+    findings = db.execute(
+        """select f.quote_id, f.article_id, f.message from findings f
+        join sources s on s.id = f.source_id where f.kind = 'retracted_source' and s.key = 'bu2024homebeauty'"""
+    ).fetchall()
+    cited_by = db.execute(
+        "select c.quote_id from citations c join sources s on s.id = c.source_id where s.key = 'bu2024homebeauty'"
+    ).fetchall()
+    assert sorted(f[0] for f in findings) == sorted(c[0] for c in cited_by) and len(findings) == 2
+    assert all(f[1] == 1 and "has been retracted" in f[2] for f in findings)
+    # Checked afresh every time (no cache), but a finding is written once.
+    requests = len(httpx_mock.get_requests())
+    again = runner.invoke(cli, ["sources", "check-retractions", "--db", str(built_db)])
+    assert again.exit_code == 0 and again.output.strip().endswith("1 retracted, 0 findings written")
+    assert len(httpx_mock.get_requests()) == 2 * requests
+
+
+def test_check_retractions_offline_writes_nothing(built_db, runner, httpx_mock):
+    httpx_mock.add_exception(httpx.ConnectTimeout("timed out"), is_reusable=True)
+    before = file_hash(built_db)
+    result = runner.invoke(cli, ["sources", "check-retractions", "--db", str(built_db)])
+    assert result.exit_code == 1 and "could not reach api.crossref.org" in result.output
+    assert file_hash(built_db) == before
