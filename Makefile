@@ -32,7 +32,7 @@ build: install
 	$(BIN)/claims build --db $(DB)
 
 demo: build
-	$(BIN)/claims reviewers demo --db $(DB)
+	$(BIN)/claims reviewers demo --db $(DB) --host $(HOST) --port $(PORT)
 	$(BIN)/claims serve --db $(DB) --host $(HOST) --port $(PORT)
 
 test: install-test

@@ -154,17 +154,18 @@ def ingest(location: str, db_path: str, title: str | None, fmt: str | None, max_
         raise fail(str(e)) from None
     db = open_db(db_path)
     try:
-        result = ingest_document(
-            db, doc, location, title=title, url=location if readers.is_url(location) else None
-        )
+        # The article, its cited links and the findings they imply land together or not at all.
+        with transaction(db):
+            result = ingest_document(
+                db, doc, location, title=title, url=location if readers.is_url(location) else None
+            )
+            # Links and DOIs inside a claim's or quote's sentence become `cited` citations.
+            cited = link_cited_sources(db, result.article_id)
+            # Near-duplicate quotes across articles, and evidence findings for the new links.
+            derived = refresh_findings(db)
     except ValidationError as e:
         raise fail(validation_message(e, location)) from None
     click.echo(result.describe(location))
-    # Links and DOIs inside a claim's or quote's sentence become `cited` citations.
-    with transaction(db):
-        cited = link_cited_sources(db, result.article_id)
-        # Near-duplicate quotes across articles, and evidence findings for the new links.
-        derived = refresh_findings(db)
     if cited:
         click.echo(f"{location}: {cited} cited links written")
     if derived:
