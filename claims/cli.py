@@ -14,7 +14,7 @@ import click
 import yaml
 from pydantic import ValidationError
 
-from . import readers
+from . import readers, sourcetext
 from . import reviewers as accounts_lib
 from .citations import link_candidates, link_cited_sources
 from .db import open_db, transaction
@@ -53,6 +53,12 @@ def home_option(fn):
     )(fn)
 
 
+def max_bytes_option(default: int, help: str):
+    return click.option(
+        "--max-bytes", default=default, show_default=True, type=click.IntRange(min=1), help=help
+    )
+
+
 def validation_message(error: ValidationError, where: str) -> str:
     return f"{where}: {first_error(error)}"
 
@@ -73,13 +79,7 @@ def cli() -> None:
     type=click.Path(file_okay=False),
     help="Folder holding articles/ and sources.yml.",
 )
-@click.option(
-    "--max-bytes",
-    default=readers.DEFAULT_MAX_BYTES,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Refuse article files larger than this.",
-)
+@max_bytes_option(readers.DEFAULT_MAX_BYTES, "Refuse article files larger than this.")
 def build(db_path: str, data_dir: str, max_bytes: int) -> None:
     """Build the database from every article in DATA/articles and the sources in DATA.
 
@@ -135,13 +135,7 @@ def build(db_path: str, data_dir: str, max_bytes: int) -> None:
     type=click.Choice(["text", "markdown", "html"]),
     help="Reader to use (default: from the file extension or the Content-Type).",
 )
-@click.option(
-    "--max-bytes",
-    default=readers.DEFAULT_MAX_BYTES,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Refuse files or responses larger than this.",
-)
+@max_bytes_option(readers.DEFAULT_MAX_BYTES, "Refuse files or responses larger than this.")
 def ingest(location: str, db_path: str, title: str | None, fmt: str | None, max_bytes: int) -> None:
     """Ingest one article from a file path or an http(s) URL.
 
@@ -383,13 +377,7 @@ def open_existing_db(db_path: str):
 @click.argument("source")
 @click.argument("file", type=click.Path(dir_okay=False))
 @db_option
-@click.option(
-    "--max-bytes",
-    default=100 * 1024 * 1024,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Refuse files larger than this.",
-)
+@max_bytes_option(sourcetext.DEFAULT_MAX_BYTES, "Refuse files larger than this.")
 def attach(source: str, file: str, db_path: str, max_bytes: int) -> None:
     """Attach a source's full text from FILE: a PDF (with a text layer), HTML or plain text.
 
