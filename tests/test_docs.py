@@ -28,3 +28,16 @@ def test_readme_starts_with_the_two_commands():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     quick_start = readme[: readme.index("## ", readme.index("## ") + 3)]
     assert "make demo" in quick_start and "make test" in quick_start
+
+
+def test_every_option_has_help_text():
+    from claims.cli import cli
+
+    for path in iter_commands():
+        command = cli
+        for name in path:
+            command = command.commands[name]  # type: ignore[attr-defined]
+        assert command.help, f"claims {' '.join(path)} has no help text"
+        for param in command.params:
+            if param.param_type_name == "option" and param.name != "help":
+                assert param.help, f"claims {' '.join(path)} {param.opts[0]} has no help text"
