@@ -210,6 +210,12 @@ def _context(text: str, start: int, end: int) -> tuple[str, str]:
     return text[max(0, start - CONTEXT_CHARS) : start], ""
 
 
+def _anchor(text: str, start: int, end: int, section: str | None) -> dict[str, object]:
+    """The fields every anchored record shares: offsets, exact text, context and section."""
+    prefix, suffix = _context(text, start, end)
+    return {"start": start, "end": end, "text": text[start:end], "prefix": prefix, "suffix": suffix, "section": section}
+
+
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -489,14 +495,8 @@ def _classify_quotes(text: str, folded: str, blocks: list[Block], spans: list[_Q
 
 def _quote_record(text: str, info: _QuoteInfo, sections: list[str | None]) -> Quote:
     span = info.span
-    prefix, suffix = _context(text, span.start, span.end)
     return Quote(
-        start=span.start,
-        end=span.end,
-        text=text[span.start : span.end],
-        prefix=prefix,
-        suffix=suffix,
-        section=sections[span.block],
+        **_anchor(text, span.start, span.end, sections[span.block]),  # type: ignore[arg-type]
         kind=info.kind,
         attribution=info.attribution,
         speaker=info.speaker,
@@ -716,14 +716,8 @@ def _category(own: str) -> ClaimCategory:
 
 def _claim_record(text: str, item: _Scored, sections: list[str | None]) -> Claim:
     s = item.sentence
-    prefix, suffix = _context(text, s.start, s.end)
     return Claim(
-        start=s.start,
-        end=s.end,
-        text=item.text,
-        prefix=prefix,
-        suffix=suffix,
-        section=sections[s.block],
+        **_anchor(text, s.start, s.end, sections[s.block]),  # type: ignore[arg-type]
         category=_category(item.own or item.text),
         checkworthiness=item.score,
         reasons=item.reasons,
