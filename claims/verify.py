@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import difflib
-import heapq
 import json
 import re
 from collections import Counter
@@ -46,21 +45,40 @@ MIN_SCORE = 60.0
 
 ELLIPSIS_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\s?\.\s?\.)\s*\]|…|\.\s?\.\s?\.)\s*")
 LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
-# Length-changing folds. Three simple regexes, merged in order, scan several times faster than
-# one alternation (Python's re can skip ahead only when a pattern starts with a plain charset).
-_HYPHEN_BREAK_RE = re.compile(r"[-\u00ad\u2010][ \t]*\n\s*")
-_CHAR_FOLD_RE = re.compile("[\u00ad\ufb00-\ufb06\u2026]")
-_SPACE_RUN_RE = re.compile(r"\s\s+")
+# Length-changing folds, each found with a pattern that starts with a literal (Python's re scans
+# for a literal at memchr-like speed, but tests a character class at every position):
+# - a line-break hyphen, "[-\u00ad\u2010][ \t]*\n\s*", is found as "-..." after the other two
+#   hyphens are replaced by "-" in a scratch copy of the text;
+# - a whitespace run, "\s\s+", as "  " after every whitespace character is replaced by a space;
+# - a soft hyphen, ligature or ellipsis, by its own character, only if the text has it.
+_HYPHEN_BREAK_RE = re.compile(r"-[ \t]*\n\s*")
+_HYPHEN_LINE_RE = re.compile(r"-[ \t]*\n")
+_WORD_CHAR_RE = re.compile(r"\w")
+_SPACES_RE = re.compile(" +")
 _CHAR_FOLDS = {"\u00ad": "", "\u2026": "...", **LIGATURES}
-# 1:1 folds: newlines by str.replace (the common case, memchr-fast), the rest in one regex pass
-# whose callback runs only where such a character occurs.
+_CHAR_FOLD_RES = {c: re.compile(re.escape(c)) for c in _CHAR_FOLDS}
+# Every character "\s" matches in a str pattern (str.isspace), the space aside; U+3000 is the last.
+_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace() and c != " ")
+# 1:1 folds: newlines by str.replace, the rest by str.replace too, each only if the text has it.
 _ONE_TO_ONE = {
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4`", "'"),
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb", '"'),
     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
     **dict.fromkeys("\t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u3000", " "),
 }
-_ONE_TO_ONE_RE = re.compile("[" + "".join(_ONE_TO_ONE) + "]")
+# Every character a fold touches, bar space, newline and "-", is non-ASCII or one of these.
+_ASCII_FOLDED = "".join(c for c in {*_WHITESPACE, *_ONE_TO_ONE, *_CHAR_FOLDS} if c.isascii() and c != "\n")
+_PLAIN_BYTES = bytes(b for b in range(0x80) if chr(b) not in _ASCII_FOLDED)
+
+
+def _unusual_chars(text: str) -> set[str]:
+    """The characters of ``text`` outside ASCII, and the ASCII ones some fold touches (bar space,
+    newline and "-"). Deleting every other byte from the UTF-8 leaves whole UTF-8 sequences,
+    so this costs two C passes over the text instead of one test per folded character."""
+    data = text.encode("utf-8", "surrogatepass").translate(None, _PLAIN_BYTES)
+    return set(data.decode("utf-8", "surrogatepass"))
+
+
 _TOKEN_RE = re.compile(r"\S+")
 _EDGE_PUNCT = " .,;:!?\"'()[]-"
 
@@ -75,6 +93,7 @@ class Normalised:
 
     def __init__(self, original: str, *, keep_hyphen: bool = False) -> None:
         self.original = original
+        unusual = _unusual_chars(original)
         parts: list[str] = []
         # Parallel arrays, one entry per length-changing fold, sorted by position.
         self._norm_starts: list[int] = []
@@ -83,7 +102,7 @@ class Normalised:
         self._src_lens: list[int] = []
         last = 0
         shift = 0  # norm offset minus source offset so far
-        for start, end, replacement in self._folds(original, keep_hyphen):
+        for start, end, replacement in self._folds(original, unusual, keep_hyphen):
             if start < last:
                 continue  # inside a fold already made (e.g. the spaces after a line-break hyphen)
             parts.append(original[last:start])
@@ -96,7 +115,10 @@ class Normalised:
             last = end
         parts.append(original[last:])
         folded = "".join(parts).replace("\n", " ")
-        folded = _ONE_TO_ONE_RE.sub(lambda m: _ONE_TO_ONE[m.group()], folded)
+        # No replacement brings in a character to fold, so the original's set says which to do.
+        for char, replacement in _ONE_TO_ONE.items():
+            if char in unusual:
+                folded = folded.replace(char, replacement)
         lowered = folded.lower()
         if len(lowered) != len(folded):
             # A few characters (e.g. U+0130) lower to two; keep those as they are.
@@ -104,23 +126,38 @@ class Normalised:
         self.text = lowered
 
     @staticmethod
-    def _folds(text: str, keep_hyphen: bool) -> Iterator[tuple[int, int, str]]:
+    def _folds(text: str, unusual: set[str], keep_hyphen: bool) -> list[tuple[int, int, str]]:
         """(start, end, replacement) of every length-changing fold, in text order."""
-
-        def breaks() -> Iterator[tuple[int, int, str]]:
-            for m in _HYPHEN_BREAK_RE.finditer(text):
+        folds: list[tuple[int, int, str]] = []
+        if "\n" in text:
+            scratch = text
+            for hyphen in "\u00ad\u2010":
+                if hyphen in unusual:
+                    scratch = scratch.replace(hyphen, "-")
+            for m in _HYPHEN_BREAK_RE.finditer(scratch):
                 start, end = m.span()
-                hyphen = m.group()[0]
+                hyphen = text[start]
                 if start and text[start - 1].isalnum() and end < len(text) and text[end].isalnum():
                     # A word hyphenated across a line: join it (or keep the hyphen, for "TNF-α").
-                    yield start, end, ("-" if keep_hyphen and hyphen != "\u00ad" else "")
+                    folds.append((start, end, "-" if keep_hyphen and hyphen != "\u00ad" else ""))
                 else:
-                    yield start, end, ("" if hyphen == "\u00ad" else hyphen) + " "
-
-        chars = ((m.start(), m.end(), _CHAR_FOLDS[m.group()]) for m in _CHAR_FOLD_RE.finditer(text))
-        spaces = ((m.start(), m.end(), " ") for m in _SPACE_RUN_RE.finditer(text))
-        # At one position the longer fold wins (a soft hyphen that ends a line is a line break).
-        return heapq.merge(breaks(), chars, spaces, key=lambda fold: (fold[0], -fold[1]))
+                    folds.append((start, end, ("" if hyphen == "\u00ad" else hyphen) + " "))
+        for char, replacement in _CHAR_FOLDS.items():
+            if char in unusual:
+                folds.extend((m.start(), m.end(), replacement) for m in _CHAR_FOLD_RES[char].finditer(text))
+        scratch = text
+        for space in _WHITESPACE:
+            if space in unusual or (space == "\n" and "\n" in text):
+                scratch = scratch.replace(space, " ")
+        start = scratch.find("  ")
+        while start != -1:
+            end = _SPACES_RE.match(scratch, start).end()  # type: ignore[union-attr]
+            folds.append((start, end, " "))
+            start = scratch.find("  ", end)
+        # At one position the longer fold wins (a soft hyphen that ends a line is a line break);
+        # the sort is stable, so equal spans keep the order above.
+        folds.sort(key=lambda fold: (fold[0], -fold[1]))
+        return folds
 
     def to_source(self, n: int) -> int:
         """Source offset of the character at folded offset ``n`` (a start offset)."""
@@ -171,6 +208,7 @@ class PreparedSource:
     page_numbers: list[int] = field(default_factory=list)
     _folded: Normalised | None = None
     _folded_keep: Normalised | None = None
+    _keep_checked: bool = False
 
     @property
     def folded(self) -> Normalised:
@@ -181,8 +219,13 @@ class PreparedSource:
     @property
     def folded_keep_hyphen(self) -> Normalised | None:
         """Folded text keeping line-break hyphens ("TNF-\\nα" -> "tnf-α"), if the text has any."""
-        if self._folded_keep is None and self.folded._src_lens and re.search(r"\w-[ \t]*\n", self.text):
-            self._folded_keep = Normalised(self.text, keep_hyphen=True)
+        if not self._keep_checked:
+            self._keep_checked = True
+            # Is there a "\w-[ \t]*\n" (a hyphen that ends a line after a word character)?
+            if self.folded._src_lens and any(
+                m.start() and _WORD_CHAR_RE.match(self.text, m.start() - 1) for m in _HYPHEN_LINE_RE.finditer(self.text)
+            ):
+                self._folded_keep = Normalised(self.text, keep_hyphen=True)
         return self._folded_keep
 
     def page(self, offset: int | None) -> int | None:
@@ -203,13 +246,16 @@ class DiffOp(Record):
     text: str
 
 
-class FragmentMatch(Record):
+@dataclass(slots=True)
+class FragmentMatch:
+    """The outcome for one fragment (internal: :class:`Check` is what callers get)."""
+
     result: Result
-    score: float = Field(ge=0, le=100)
+    score: float
     start: int | None = None
     end: int | None = None
     coverage: float = 0.0
-    diff: list[DiffOp] = Field(default_factory=list)
+    diff: list[DiffOp] = field(default_factory=list)
 
 
 class Check(Record):
@@ -285,30 +331,75 @@ def _word_diff(
     return ops, matched
 
 
-def _candidate_regions(nq: str, nsrc: str, lo: int, limit: int = 3, per_chunk: int = 4) -> list[int]:
+# How many places of one run vote for where the quotation is.
+PER_CHUNK = 4
+
+
+def _chunks(nq: str) -> Iterator[tuple[str, int]]:
+    """The quotation cut into runs of three words, with their offsets, one at a time."""
+    run: list[re.Match[str]] = []
+    for word in _TOKEN_RE.finditer(nq):
+        run.append(word)
+        # Short runs ("of the a") are everywhere: lengthen them until they say something.
+        if len(run) >= 3 and word.end() - run[0].start() >= 14:
+            yield nq[run[0].start() : word.end()], run[0].start()
+            run = []
+    if run:
+        yield nq[run[0].start() : run[-1].end()], run[0].start()
+
+
+def _find_and_first_hits(
+    nq: str, nsrc: str, lo: int, chunk: str, offset: int, per_chunk: int = PER_CHUNK
+) -> tuple[int, list[int]]:
+    """``nsrc.find(nq, lo)``, and the first ``per_chunk`` places of ``chunk`` (which ``nq`` has
+    at ``offset``) at or after ``lo``: one pass over the text where two would otherwise be
+    made when the quotation is not there and the fuzzy search then looks for its first run.
+    Every place ``nq`` occurs has ``chunk`` at ``offset`` in it, so testing each place of
+    ``chunk`` in turn finds the first ``nq`` too."""
+    hits: list[int] = []
+    pos = nsrc.find(chunk, lo)
+    while pos != -1:
+        start = pos - offset
+        if start >= lo and nsrc.startswith(nq, start):
+            return start, hits
+        hits.append(pos)
+        if len(hits) == per_chunk:
+            # Enough places for the votes; no place of nq starts at or before this one.
+            return nsrc.find(nq, max(lo, start + 1)), hits
+        pos = nsrc.find(chunk, pos + 1)
+    return -1, hits
+
+
+def _candidate_regions(
+    nq: str,
+    nsrc: str,
+    lo: int,
+    limit: int = 3,
+    per_chunk: int = PER_CHUNK,
+    first_hits: list[int] | None = None,
+) -> list[int]:
     """Likely folded start offsets of ``nq`` in ``nsrc[lo:]``.
 
     The quotation is cut into runs of three words; each run that the source contains (a plain
     ``str.find``, which skips through text fast for needles this long) votes for where the
     quotation would start. A quotation with a word or two changed still has intact runs; an
-    invented one has none, and costs only these few searches.
+    invented one has none, and costs only these few searches. ``first_hits``, if given, are
+    the first run's places already found (by :func:`_find_and_first_hits`).
     """
-    words = list(_TOKEN_RE.finditer(nq))
-    chunks: list[tuple[str, int]] = []
-    i = 0
-    while i < len(words):
-        j = min(i + 3, len(words))
-        # Short runs ("of the a") are everywhere: lengthen them until they say something.
-        while j < len(words) and words[j - 1].end() - words[i].start() < 14:
-            j += 1
-        chunks.append((nq[words[i].start() : words[j - 1].end()], words[i].start()))
-        i = j
+    chunks = list(_chunks(nq))
     bucket = max(len(nq) // 2, 16)
     votes: Counter[int] = Counter()
     found = missed = 0
-    for chunk, offset in chunks:
-        pos = nsrc.find(chunk, lo)
-        if pos == -1:
+    for n, (chunk, offset) in enumerate(chunks):
+        if n == 0 and first_hits is not None:
+            hits = first_hits[:per_chunk]
+        else:
+            hits = []
+            pos = nsrc.find(chunk, lo)
+            while pos != -1 and len(hits) < per_chunk:
+                hits.append(pos)
+                pos = nsrc.find(chunk, pos + 1)
+        if not hits:
             missed += 1
             # Three runs in a row absent, or most of them: an invented quotation, not an
             # altered one (the word diff could not reach half of it).
@@ -316,24 +407,28 @@ def _candidate_regions(nq: str, nsrc: str, lo: int, limit: int = 3, per_chunk: i
                 break
             continue
         found += 1
-        hits = 0
-        while pos != -1 and hits < per_chunk:
+        for pos in hits:
             votes[max(pos - offset, lo) // bucket] += 1
-            hits += 1
-            pos = nsrc.find(chunk, pos + 1)
         if found == 3:
             break  # three runs agree on where it is; more searches would not move it
     return [b * bucket for b, _ in votes.most_common(limit)]
 
 
-def _fuzzy(quote: Normalised, qs: int, qe: int, src: Normalised, lo: int) -> FragmentMatch:
+def _fuzzy(
+    quote: Normalised,
+    qs: int,
+    qe: int,
+    src: Normalised,
+    lo: int,
+    first_hits: list[int] | None = None,
+) -> FragmentMatch:
     nq = quote.text[qs:qe]
     nsrc = src.text
     q_tokens = _tokens(quote, qs, qe)
     if not q_tokens:
         return FragmentMatch(result="not_found", score=0.0)
     best = None
-    for guess in _candidate_regions(nq, nsrc, lo):
+    for guess in _candidate_regions(nq, nsrc, lo, first_hits=first_hits):
         r_start = max(lo, guess - len(nq))
         r_end = min(len(nsrc), guess + 2 * len(nq))
         if r_end <= r_start:
@@ -411,15 +506,24 @@ def match_fragment(fragment: str, source: PreparedSource, after: int = 0) -> Fra
     if qs == qe:
         return FragmentMatch(result="not_found", score=0.0)
     nq = quote.text[qs:qe]
+    folded = source.folded
+    lo = folded.to_folded(after)
+    first_hits = None
+    first_chunk = next(_chunks(nq), None)
+    if first_chunk is not None:
+        # The search for the whole quotation also collects where its first run is, which the
+        # fuzzy search would otherwise look for with another pass over the text.
+        npos, first_hits = _find_and_first_hits(nq, folded.text, lo, *first_chunk)
+    else:
+        npos = folded.text.find(nq, lo)
     # Keeping line-break hyphens can only help a quotation that has a hyphen itself.
-    for folded in (source.folded, source.folded_keep_hyphen if "-" in nq else None):
-        if folded is None:
-            continue
+    if npos == -1 and "-" in nq and (keep := source.folded_keep_hyphen) is not None:
+        folded = keep
         npos = folded.text.find(nq, folded.to_folded(after))
-        if npos != -1:
-            start, end = folded.to_source(npos), folded.to_source_end(npos + len(nq))
-            return _typographic_match(fragment, quote, qs, qe, source.text, start, end)
-    return _fuzzy(quote, qs, qe, source.folded, source.folded.to_folded(after))
+    if npos != -1:
+        start, end = folded.to_source(npos), folded.to_source_end(npos + len(nq))
+        return _typographic_match(fragment, quote, qs, qe, source.text, start, end)
+    return _fuzzy(quote, qs, qe, source.folded, lo, first_hits)
 
 
 def check_quote(quote: str, source: PreparedSource, fragments: list[str] | None = None) -> Check:

@@ -179,3 +179,34 @@ def test_folded_offsets_map_back_into_the_original(pieces: list[str]):
     # Folding is monotone: a later folded offset never maps before an earlier one.
     mapped = [norm.to_source(n) for n in range(len(norm.text))]
     assert mapped == sorted(mapped)
+
+
+def test_whitespace_folds_cover_every_space_character():
+    # Whitespace runs are found with str.replace + str.find; the list must match what "\s" does.
+    import sys
+
+    from claims.verify import _WHITESPACE
+
+    assert set(_WHITESPACE) | {" "} == {chr(i) for i in range(sys.maxunicode + 1) if chr(i).isspace()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="ab -\n", max_size=60),
+    st.text(alphabet="ab -", min_size=1, max_size=8),
+    st.integers(min_value=0, max_value=3),
+    st.integers(min_value=0, max_value=60),
+)
+def test_one_pass_search_agrees_with_str_find(source: str, quote: str, offset: int, lo: int):
+    from claims.verify import PER_CHUNK, _find_and_first_hits
+
+    offset = min(offset, len(quote) - 1)
+    chunk = quote[offset : offset + 3]
+    hits, pos = [], source.find(chunk, lo)
+    while pos != -1 and len(hits) < PER_CHUNK:
+        hits.append(pos)
+        pos = source.find(chunk, pos + 1)
+    found, first_hits = _find_and_first_hits(quote, source, lo, chunk, offset)
+    assert found == source.find(quote, lo)
+    if found == -1:
+        assert first_hits == hits
