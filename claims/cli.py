@@ -102,10 +102,10 @@ def build(db_path: str, data_dir: str, max_bytes: int) -> None:
     db = open_db(db_path)
     try:
         with transaction(db):
-            article_ids = []
+            article_ids, described = [], []
             for path, doc in docs:
                 result = ingest_document(db, doc, path.as_posix())
-                click.echo(result.describe(path.as_posix()))
+                described.append(result.describe(path.as_posix()))
                 article_ids.append(result.article_id)
             # The editor's sources first, so a DOI an article links to finds its editor's key.
             written, source_ids = sync_sources(db, items)
@@ -118,6 +118,9 @@ def build(db_path: str, data_dir: str, max_bytes: int) -> None:
         raise fail(validation_message(e, str(data))) from None
     except (CurationError, SourceError) as e:
         raise fail(str(e)) from None
+    # Reported only once committed: a later error rolls the articles back too.
+    for line in described:
+        click.echo(line)
     click.echo(f"sources: {len(items)} in {data / 'sources.yml'}, {written} written")
     click.echo(f"citations: {candidates} candidate and {cited} cited links written")
     if curation:
@@ -382,10 +385,11 @@ def attach(source: str, file: str, db_path: str, max_bytes: int) -> None:
     """Attach a source's full text from FILE: a PDF (with a text layer), HTML or plain text.
 
     SOURCE is a citation key or a source id. The text is stored with its SHA-256 and page
-    boundaries so `claims verify` can check quotes against it and cite the page. Attaching a
-    different text replaces the old one and clears the checks made against it.
+    boundaries so `claims verify` can check quotes against it and cite the page; candidate
+    excerpts for the claims linked to it are ranked at once. Attaching a different text
+    replaces the old one and clears the checks made against it.
     """
-    from .evidence import resolve_source
+    from .evidence import refresh_source_suggestions, resolve_source
     from .sourcetext import read_source_file, save_source_text
 
     try:
@@ -399,9 +403,20 @@ def attach(source: str, file: str, db_path: str, max_bytes: int) -> None:
         raise fail(str(e)) from None
     with transaction(db):
         changed = save_source_text(db, source_id, text)
+        if changed:
+            refresh_source_suggestions(db, source_id)
     pages = f", {len(text.pages)} pages" if text.pages else ""
     what = "attached" if changed else "unchanged:"
     click.echo(f"{source}: {what} {file} ({text.format}{pages}, {len(text.text):,} characters)")
+    blank = [str(p.page) for p in text.pages if not text.text[p.start : p.end].strip()]
+    if blank:
+        which = f"page {blank[0]} has" if len(blank) == 1 else f"pages {', '.join(blank)} have"
+        click.echo(f"warning: {file}: {which} no text layer; quotes there cannot be checked until "
+                   "it is OCRed (e.g. `ocrmypdf`)", err=True)  # fmt: skip
+    linked = db.execute("select count(distinct quote_id) from citations where source_id = ? and quote_id is not null",
+                        [source_id]).fetchone()[0]  # fmt: skip
+    if changed and linked:
+        click.echo(f"{linked} linked quote{'s' if linked != 1 else ''} to check: run `claims verify`")
 
 
 @cli.command()

@@ -10,6 +10,7 @@ intervention, and claims none of whose sources supports them.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections import defaultdict
@@ -17,10 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import snowballstemmer
 import sqlite_utils
 from markupsafe import Markup
 from pydantic import ConfigDict, Field, ValidationError, model_validator
-from rapidfuzz import fuzz, process, utils
+from rank_bm25 import BM25Okapi
+from rapidfuzz import fuzz
 
 from .clock import now
 from .models import Record, first_error
@@ -168,7 +171,8 @@ def resolve_curation(db: sqlite_utils.Database, entries: list[LoadedEntry]) -> l
     seen: dict[tuple[str, int, int], str] = {}
     for loaded in entries:
         entry, where = loaded.entry, loaded.where
-        piece = fold(" ".join(entry.piece.split()))
+        # Quote marks around the piece are the editor's, not the article's (fold makes curly straight).
+        piece = fold(" ".join(entry.piece.split())).strip("\"' ")
         article = fold(entry.article) if entry.article else None
         matches = [
             rid for rid, text, location, title in records[entry.kind]
@@ -176,7 +180,13 @@ def resolve_curation(db: sqlite_utils.Database, entries: list[LoadedEntry]) -> l
         ]  # fmt: skip
         short = entry.piece if len(entry.piece) <= 50 else entry.piece[:47] + "..."
         if not matches:
-            raise CurationError(f"{where}: {entry.kind} {short!r} matches no {entry.kind} in the database")
+            if article is not None and not any(
+                article in location or article in title
+                for rows in records.values() for _, _, location, title in rows
+            ):
+                raise CurationError(f"{where}: article {entry.article!r} matches no article's location or title")
+            scope = f" of article {entry.article!r}" if article is not None else " in the database"
+            raise CurationError(f"{where}: {entry.kind} {short!r} matches no {entry.kind}{scope}")
         if len(matches) > 1:
             ids = ", ".join(str(m) for m in matches[:5])
             raise CurationError(
@@ -260,8 +270,16 @@ def link_record(
     except ValidationError as e:
         raise CurationError(f"{kind} {record_id}: {first_error(e)}") from None
     outcome = save_link(db, kind, record_id, source_id, evidence, relation=relation, added_by=added_by)
+    refresh_source_suggestions(db, source_id)
     refresh_findings(db)
     return source_id, outcome
+
+
+def refresh_source_suggestions(db: sqlite_utils.Database, source_id: int) -> int:
+    """Recompute the candidate excerpts of every claim linked to one source, so a claim's page
+    shows them as soon as the source has text and a link (not only after ``claims verify``).
+    Call inside a transaction."""
+    return save_suggestions(db, compute_suggestions(db, source_id=source_id), source_id=source_id)
 
 
 @dataclass
@@ -300,6 +318,7 @@ def apply_curation(db: sqlite_utils.Database, entries: list[LoadedEntry]) -> Cur
     if stale:
         db.execute(f"delete from citations where id in ({','.join('?' * len(stale))})", stale)
         result.removed = len(stale)
+        drop_unlinked_evidence(db)
     return result
 
 
@@ -495,12 +514,14 @@ def cross_article_duplicates(db: sqlite_utils.Database) -> list[DerivedFinding]:
             keys = credited.get(qid)
             return f"linked to {', '.join(keys)}" if keys else "linked to no source"
 
-        out.append(DerivedFinding(
-            "near_duplicate_quote_across_articles",
-            f"Quote {a} in \u201c{meta[a][2]}\u201d ({who(a)}) and quote {b} in \u201c{meta[b][2]}\u201d "
-            f"({who(b)}) are near-identical (similarity {score:.0f}).",
-            meta[a][0], quote_id=a, related_quote_id=b,
-        ))  # fmt: skip
+        # One finding in each article, so an editor filtering either article's findings sees it.
+        for this, other in ((a, b), (b, a)):
+            out.append(DerivedFinding(
+                "near_duplicate_quote_across_articles",
+                f"Quote {this} ({who(this)}) is near-identical to quote {other} in \u201c{meta[other][2]}\u201d "
+                f"({who(other)}) (similarity {score:.0f}).",
+                meta[this][0], quote_id=this, related_quote_id=other,
+            ))  # fmt: skip
     return out
 
 
@@ -586,44 +607,79 @@ def claim_source_pairs(db: sqlite_utils.Database, article_id: int | None = None)
     ]
 
 
-def compute_suggestions(db: sqlite_utils.Database, article_id: int | None = None, top: int = 3) -> list[Suggestion]:
-    """The ``top`` source sentences most like each linked claim (rapidfuzz token measures)."""
-    pairs = claim_source_pairs(db, article_id)
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def terms(text: str) -> list[str]:
+    """Folded, stemmed words: "Stimulates" and "stimulation" are one term for ranking."""
+    return _STEMMER.stemWords(re.findall(r"\w+", fold(text)))
+
+
+def compute_suggestions(
+    db: sqlite_utils.Database,
+    article_id: int | None = None,
+    top: int = 3,
+    source_id: int | None = None,
+) -> list[Suggestion]:
+    """The ``top`` source sentences that best answer each linked claim, ranked by BM25.
+
+    BM25 over one source's sentences weighs a word by how rare it is in that source, so "ATP"
+    in a claim counts for more than "skin" in a paper about skin; sentences sharing no term
+    with the claim are never suggested. Scope: one article, or one source, or everything.
+    """
+    pairs = [p for p in claim_source_pairs(db, article_id) if source_id is None or p[1] == source_id]
     by_source: dict[int, list[int]] = defaultdict(list)
-    for claim_id, source_id in pairs:
-        by_source[source_id].append(claim_id)
-    claim_text = {}
+    for claim_id, linked_source in pairs:
+        by_source[linked_source].append(claim_id)
+    claim_terms: dict[int, list[str]] = {}
     for claim_id, _ in pairs:
-        if claim_id not in claim_text:
-            claim_text[claim_id] = db.execute("select text from claims where id = ?", [claim_id]).fetchone()[0]
+        if claim_id not in claim_terms:
+            claim_terms[claim_id] = terms(db.execute("select text from claims where id = ?", [claim_id]).fetchone()[0])
     out: list[Suggestion] = []
-    for source_id, claim_ids in sorted(by_source.items()):
-        text, digest = db.execute("select text, sha256 from source_texts where source_id = ?", [source_id]).fetchone()
-        pages = list(db.execute("select start, page from source_pages where source_id = ? order by start", [source_id]))
+    for linked_source, claim_ids in sorted(by_source.items()):
+        text, digest = db.execute("select text, sha256 from source_texts where source_id = ?", [linked_source]).fetchone()
+        pages = list(db.execute("select start, page from source_pages where source_id = ? order by start", [linked_source]))
+        page_starts = [start for start, _ in pages]
         found = sentences(text)
-        choices = [s[0] for s in found]
+        if not found:
+            continue
+        index = BM25Okapi([terms(s[0]) for s in found])
         for claim_id in claim_ids:
-            # token_set_ratio rewards shared content words whatever their order; WRatio-style
-            # length handling is not wanted here, as a short sentence is not a better excerpt.
-            ranked = process.extract(
-                claim_text[claim_id], choices, scorer=fuzz.token_set_ratio,
-                processor=utils.default_process, limit=top,
-            )  # fmt: skip
-            for rank, (_, score, index) in enumerate(ranked, start=1):
-                sentence, start, end = found[index]
-                page = None
-                for p_start, p_number in pages:
-                    if p_start <= start:
-                        page = p_number
-                out.append(Suggestion(claim_id=claim_id, source_id=source_id, rank=rank, sentence=sentence,
-                                      start=start, end=end, page=page, score=round(score, 1), text_sha256=digest))  # fmt: skip
+            wanted = set(claim_terms[claim_id])
+            scores = index.get_scores(claim_terms[claim_id])
+            # Highest score first; among equals, the earlier sentence.
+            ranked = sorted(range(len(found)), key=lambda i: (-scores[i], i))
+            rank = 0
+            for i in ranked:
+                sentence, start, end = found[i]
+                if rank == top or scores[i] <= 0:
+                    break
+                if not wanted.intersection(terms(sentence)):
+                    continue  # BM25's floor on common words can score a sentence with none of them
+                rank += 1
+                at = bisect.bisect_right(page_starts, start) - 1
+                out.append(Suggestion(
+                    claim_id=claim_id, source_id=linked_source, rank=rank, sentence=sentence, start=start,
+                    end=end, page=pages[at][1] if at >= 0 else None, score=round(float(scores[i]), 2),
+                    text_sha256=digest,
+                ))  # fmt: skip
     return out
 
 
-def save_suggestions(db: sqlite_utils.Database, suggestions: list[Suggestion], article_id: int | None = None) -> int:
-    """Replace the stored suggestions in scope if they changed. Call inside a transaction."""
-    scope = "" if article_id is None else "where claim_id in (select id from claims where article_id = ?)"
-    params = [] if article_id is None else [article_id]
+def save_suggestions(
+    db: sqlite_utils.Database,
+    suggestions: list[Suggestion],
+    article_id: int | None = None,
+    source_id: int | None = None,
+) -> int:
+    """Replace the stored suggestions in scope (one article, one source, or all) if they
+    changed. Call inside a transaction."""
+    if article_id is not None:
+        scope, params = "where claim_id in (select id from claims where article_id = ?)", [article_id]
+    elif source_id is not None:
+        scope, params = "where source_id = ?", [source_id]
+    else:
+        scope, params = "", []
     columns = list(Suggestion.model_fields)
     current = sorted(tuple(row[c] for c in columns) for row in db.query(f"select * from evidence_suggestions {scope}", params))
     wanted = sorted(tuple(s.model_dump()[c] for c in columns) for s in suggestions)
@@ -632,6 +688,30 @@ def save_suggestions(db: sqlite_utils.Database, suggestions: list[Suggestion], a
     db.execute(f"delete from evidence_suggestions {scope}", params)
     db["evidence_suggestions"].insert_all(s.model_dump() for s in suggestions)
     return len(suggestions)
+
+
+def drop_unlinked_evidence(db: sqlite_utils.Database) -> int:
+    """Delete quote checks and suggestions for pairs no citation links any more (a link the
+    curation file dropped, say), so "Misquotes" and a claim's page never show evidence for a
+    source the record no longer relies on. Call inside a transaction. Returns rows deleted."""
+    before = db.conn.total_changes
+    db.execute(
+        """
+        delete from quote_checks where not exists (
+          select 1 from citations c where c.quote_id = quote_checks.quote_id and c.source_id = quote_checks.source_id
+        )
+        """
+    )
+    db.execute(
+        """
+        delete from evidence_suggestions where not exists (
+          select 1 from claims cl join citations c
+            on c.claim_id = cl.id or (cl.quote_id is not null and c.quote_id = cl.quote_id)
+          where cl.id = evidence_suggestions.claim_id and c.source_id = evidence_suggestions.source_id
+        )
+        """
+    )
+    return db.conn.total_changes - before
 
 
 def suggestions_html(db: sqlite_utils.Database, claim_id: int) -> Markup:
@@ -650,7 +730,7 @@ def suggestions_html(db: sqlite_utils.Database, claim_id: int) -> Markup:
     items = []
     for row in rows:
         page = Markup(", p. {}").format(row["page"]) if row["page"] is not None else Markup("")
-        items.append(Markup('<li><strong>{}</strong>{} (similarity {:.0f}): <q>{}</q></li>').format(
+        items.append(Markup('<li><strong>{}</strong>{} (BM25 {:.1f}): <q>{}</q></li>').format(
             row["key"], page, row["score"], " ".join(row["sentence"].split())))  # fmt: skip
     return Markup(
         '<div class="claims-evidence-suggestions"><h3>Candidate excerpts from linked sources</h3><ol>{}</ol></div>'

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 from pathlib import Path
@@ -68,11 +69,20 @@ def sniff(data: bytes) -> SourceFormat | None:
     """What the bytes are, whatever the file is called (None: binary of some other kind)."""
     if data.lstrip()[:5] == b"%PDF-":
         return "pdf"
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:8192] or binary_kind(data):
         return None
     if _HTML_START.match(data[:4096]):
         return "html"
     return "text"
+
+
+def binary_kind(data: bytes) -> str | None:
+    """The MIME type of a known binary format (an image, a Word file, an archive...), by its
+    magic bytes, so an error can say what a misnamed file really is."""
+    import filetype
+
+    kind = filetype.guess(data[:8192])
+    return kind.mime if kind is not None and kind.mime != "application/pdf" else None
 
 
 def _clean(text: str) -> str:
@@ -95,6 +105,18 @@ def _join_pages(page_texts: list[str]) -> tuple[str, list[Page]]:
 
 
 def read_pdf(data: bytes, name: str) -> tuple[str, list[Page]]:
+    # pypdf logs what it repairs (e.g. "EOF marker not found") to stderr; the error below says
+    # what matters in one line, so its chatter is silenced while reading.
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL)
+    try:
+        return _read_pdf(data, name)
+    finally:
+        pypdf_log.setLevel(level)
+
+
+def _read_pdf(data: bytes, name: str) -> tuple[str, list[Page]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
@@ -137,7 +159,9 @@ def read_source_bytes(data: bytes, name: str) -> SourceText:
         raise ReadError(f"{name}: file is empty")
     actual = sniff(data)
     if actual is None:
-        raise ReadError(f"{name}: binary content that is not a PDF, though the extension says {claimed}")
+        kind = binary_kind(data)
+        what = f"binary content ({kind})" if kind else "binary content"
+        raise ReadError(f"{name}: {what} that is not a PDF, though the extension says {claimed}")
     if actual == "pdf" and claimed != "pdf":
         raise ReadError(f"{name}: the file is a PDF, though the extension says {claimed}; rename it to .pdf")
     if claimed == "pdf" and actual != "pdf":

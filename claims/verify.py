@@ -388,17 +388,27 @@ def _candidate_regions(
     """
     chunks = list(_chunks(nq))
     bucket = max(len(nq) // 2, 16)
+    # How far a run may sit from where the runs found so far put it (changed words shift it).
+    slack = len(nq) // 2 + 16
     votes: Counter[int] = Counter()
+    starts: list[int] = []  # where the quotation would start, by the runs found so far
     found = missed = 0
     for n, (chunk, offset) in enumerate(chunks):
         if n == 0 and first_hits is not None:
             hits = first_hits[:per_chunk]
         else:
+            # Near the places already voted for first: a bounded find there is cheap, and a
+            # run found there confirms them; only a run found nowhere near needs a whole pass.
             hits = []
-            pos = nsrc.find(chunk, lo)
-            while pos != -1 and len(hits) < per_chunk:
-                hits.append(pos)
-                pos = nsrc.find(chunk, pos + 1)
+            for start in starts:
+                pos = nsrc.find(chunk, max(lo, start + offset - slack), start + offset + len(chunk) + slack)
+                if pos != -1 and pos not in hits:
+                    hits.append(pos)
+            if not hits:
+                pos = nsrc.find(chunk, lo)
+                while pos != -1 and len(hits) < per_chunk:
+                    hits.append(pos)
+                    pos = nsrc.find(chunk, pos + 1)
         if not hits:
             missed += 1
             # Three runs in a row absent, or most of them: an invented quotation, not an
@@ -409,6 +419,8 @@ def _candidate_regions(
         found += 1
         for pos in hits:
             votes[max(pos - offset, lo) // bucket] += 1
+            starts.append(pos - offset)
+        del starts[:-per_chunk]  # the latest places: the runs found so far agree on them
         if found == 3:
             break  # three runs agree on where it is; more searches would not move it
     return [b * bucket for b, _ in votes.most_common(limit)]
@@ -493,9 +505,17 @@ def _typographic_match(
 def match_fragment(fragment: str, source: PreparedSource, after: int = 0) -> FragmentMatch:
     """Find one fragment in ``source.text`` at or after source offset ``after``."""
     fragment = fragment.strip()
-    pos = source.text.find(fragment, after)
-    if pos != -1:
+
+    def exact() -> FragmentMatch | None:
+        pos = source.text.find(fragment, after)
+        if pos == -1:
+            return None
         return FragmentMatch(result="verbatim", score=100.0, start=pos, end=pos + len(fragment), coverage=1.0)
+
+    # The folded search comes first and the exact one only where it can change the answer:
+    # every fold maps equal text to equal text, so a fragment the source holds word for word
+    # is also found folded, and a fragment not found folded is not there verbatim either. That
+    # saves a whole pass over the source for each altered or invented quotation.
     quote = Normalised(fragment)
     # Edge punctuation is the quoting writer's, not the source's ("effects." vs "effects,").
     qs, qe = 0, len(quote.text)
@@ -504,7 +524,7 @@ def match_fragment(fragment: str, source: PreparedSource, after: int = 0) -> Fra
     while qe > qs and quote.text[qe - 1] in _EDGE_PUNCT:
         qe -= 1
     if qs == qe:
-        return FragmentMatch(result="not_found", score=0.0)
+        return exact() or FragmentMatch(result="not_found", score=0.0)
     nq = quote.text[qs:qe]
     folded = source.folded
     lo = folded.to_folded(after)
@@ -522,7 +542,9 @@ def match_fragment(fragment: str, source: PreparedSource, after: int = 0) -> Fra
         npos = folded.text.find(nq, folded.to_folded(after))
     if npos != -1:
         start, end = folded.to_source(npos), folded.to_source_end(npos + len(nq))
-        return _typographic_match(fragment, quote, qs, qe, source.text, start, end)
+        match = _typographic_match(fragment, quote, qs, qe, source.text, start, end)
+        # The first folded match may be a typographic variant with the exact words further on.
+        return (exact() or match) if match.result == "normalised" else match
     return _fuzzy(quote, qs, qe, source.folded, lo, first_hits)
 
 

@@ -102,6 +102,13 @@ def _binary_txt(tmp: Path) -> Path:
     return path
 
 
+def _truncated_pdf(tmp: Path) -> Path:
+    path = tmp / "cut.pdf"
+    data = make_pdf(tmp / "whole.pdf").read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+    return path
+
+
 def _plain_text_named_html(tmp: Path) -> Path:
     path = tmp / "page.html"
     path.write_text("Just words, no markup at all.", encoding="utf-8")
@@ -119,7 +126,8 @@ BAD_FILES = [
     ("encrypted PDF", lambda tmp: make_encrypted_pdf(tmp / "locked.pdf", make_pdf(tmp / "p.pdf")), "encrypted", "password"),
     ("HTML saved as .pdf", _html_named_pdf, "not a PDF", "download.pdf"),
     ("PDF saved as .txt", _pdf_named_txt, "is a PDF", "paper.txt"),
-    ("binary saved as .txt", _binary_txt, "binary", "image.txt"),
+    ("binary saved as .txt", _binary_txt, "binary content (image/png)", "image.txt"),
+    ("truncated PDF", _truncated_pdf, "cut.pdf", "cut.pdf"),
     ("text saved as .html", _plain_text_named_html, "no HTML tags", "page.html"),
     ("empty file", _empty_txt, "empty", "empty.txt"),
     ("missing file", lambda tmp: tmp / "nope.pdf", "no such file", "nope.pdf"),
@@ -153,3 +161,18 @@ def test_missing_database_is_an_error_not_a_new_file(runner, tmp_path: Path):
     result = attach(runner, tmp_path / "none.db", "x", make_pdf(tmp_path / "s.pdf"))
     assert result.exit_code != 0 and "no such database" in result.output
     assert not (tmp_path / "none.db").exists()
+
+
+def test_pages_without_text_are_named_in_a_warning(runner, source_db: Path, tmp_path: Path):
+    writer = PdfWriter()
+    for part in (make_pdf(tmp_path / "text.pdf"), make_image_only_pdf(tmp_path / "scan.pdf")):
+        for page in PdfReader(part).pages:
+            writer.add_page(page)
+    path = tmp_path / "mixed.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    result = attach(runner, source_db, "study2024", path)
+    assert result.exit_code == 0, result.output
+    # The two scanned pages come after the text pages.
+    blank = f"{len(PAGES) + 1}, {len(PAGES) + 2}"
+    assert f"pages {blank} have no text layer" in result.output and "OCR" in result.output

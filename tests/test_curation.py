@@ -57,7 +57,7 @@ def test_build_puts_the_evidence_on_the_links(built_db: Path):
     assert cheng["design"] == "in_vitro" and cheng["population"] == "animals"
     assert "rat skin" in cheng["population_detail"]
     saniee = by_link[("quote", record_id(built_db, "quotes", "Despite the limited"), "saniee2012wrinkle")]
-    assert saniee["sample_size"] == 30 and saniee["stance"] == "supports"
+    assert saniee["sample_size"] == 30 and saniee["stance"] == "mixed"
     assert "sham" in saniee["editor_note"]
 
 
@@ -102,6 +102,8 @@ BAD_ENTRIES = [
     ("no sources", "- claim: encourages cellular activity\n  sources: []\n", "entry 1 (line 1): sources"),
     ("negative sample size", "- claim: encourages cellular activity\n  sources: [{source: cheng1982atp, sample_size: -3}]\n",
      "sources.0.sample_size"),
+    ("unknown article", "- quote: Despite the limited\n  article: no-such-post\n  sources: [{source: cheng1982atp}]\n",
+     "entry 1 (line 1): article 'no-such-post' matches no article"),
     ("not YAML", "- quote: [unclosed\n", "curation.yml line"),
     ("not a list", "quote: Despite\n", "expected a list of entries"),
     ("second entry", "- claim: encourages cellular activity\n  sources: [{source: cheng1982atp}]\n"
@@ -115,10 +117,22 @@ def test_bad_curation_is_one_line_and_changes_nothing(built_db: Path, data_dir: 
     before = file_hash(built_db)
     result = runner.invoke(cli, ["build", "--db", str(built_db), "--data", str(data_dir)])
     assert result.exit_code != 0
-    error = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(error) == 1 and message in error[0], result.output
+    # Nothing but the error: no "added as article" line for work that was rolled back.
+    error = result.output.splitlines()
+    assert len(error) == 1 and error[0].startswith("Error:") and message in error[0], result.output
     assert "curation.yml" in error[0]
     assert file_hash(built_db) == before
+
+
+def test_quote_marks_around_a_piece_are_ignored(built_db: Path, data_dir: Path, runner):
+    (data_dir / "curation.yml").write_text(
+        "- quote: \u201cDespite the limited sample sizes\u201d\n  sources: [{source: cheng1982atp, stance: unassessed}]\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["build", "--db", str(built_db), "--data", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    quote = record_id(built_db, "quotes", "Despite the limited")
+    assert ("quote", quote, "cheng1982atp") in links(built_db)
 
 
 def test_bad_curation_on_a_fresh_database_leaves_no_records(tmp_path: Path, data_dir: Path, runner):

@@ -50,9 +50,11 @@ def test_records_without_a_supporting_source(built_db: Path):
     unsupported = {r["text"][:40] for r in findings(built_db, "no_supporting_source")}
     assert "Microcurrent stimulation significantly s" in unsupported  # refutes + not enough info
     assert "The data suggest cumulative benefits ove" in unsupported  # the "review" quote
-    # Quotes with a supporting source are not listed.
-    assert "Despite the limited sample sizes, the da" not in unsupported
-    assert "A fibrous-muscular layer that connects t" not in unsupported
+    # A source that backs only part of a passage ("mixed") is not support for all of it: the
+    # editor's notes say each of these backs half of its quotation at most.
+    rows = {r["text"][:40]: r["message"] for r in findings(built_db, "no_supporting_source")}
+    assert "saniee2012wrinkle: mixed" in rows["Despite the limited sample sizes, the da"]
+    assert "statpearls2024smas: mixed" in rows["A fibrous-muscular layer that connects t"]
 
 
 def test_findings_follow_the_evidence_and_are_idempotent(built_db: Path, runner):
@@ -111,6 +113,9 @@ def test_near_duplicate_quotes_across_articles(built_db: Path, data_dir: Path, r
     articles = {r["quote_id"]: r["article_id"] for r in db.query("select id as quote_id, article_id from quotes")}
     pairs = {(r["quote_id"], r["related_quote_id"]) for r in rows}
     assert pairs and all(articles[a] != articles[b] for a, b in pairs)
+    # Filed in both articles: each side's finding names its own quote and the other article's.
+    assert {(b, a) for a, b in pairs} == pairs
+    assert all(r["article_id"] == articles[r["quote_id"]] for r in rows)
     second = db.execute("select id from articles where location like '%second-article.txt'").fetchone()[0]
     new_quote = db.execute("select id from quotes where article_id = ? and text like 'The data suggest%'", [second]).fetchone()[0]
     partners = {a if b == new_quote else b for a, b in pairs if new_quote in (a, b)}
@@ -204,3 +209,48 @@ async def test_row_pages_show_evidence_checks_and_excerpts(ds, verified_db: Path
     page = await ds.client.get(f"/claims/quotes/{quote}")
     assert page.status_code == 200
     assert "Quote verification" in page.text and "not checked: the source has no attached text" in page.text
+
+
+def test_attach_alone_ranks_candidate_excerpts(built_db: Path, tmp_path: Path, runner):
+    # A claim's page should show excerpts as soon as its source has text, before any verify.
+    path = tmp_path / "cheng.txt"
+    path.write_text(SOURCE_TEXT, encoding="utf-8")
+    result = runner.invoke(cli, ["sources", "attach", "cheng1982atp", str(path), "--db", str(built_db)])
+    assert result.exit_code == 0, result.output
+    db = open_db(built_db)
+    atp = db.execute("select id from claims where text like '%ATP (adenosine%'").fetchone()[0]
+    rows = list(db.query("select sentence from evidence_suggestions where claim_id = ? order by rank", [atp]))
+    # BM25 weighs the rare word "ATP": the sentence that reports ATP comes first.
+    assert rows and "ATP concentrations" in rows[0]["sentence"]
+    # Sentences sharing no word with the claim are never suggested.
+    assert all("Amino acid incorporation" not in r["sentence"] or "protein" in r["sentence"] for r in rows)
+
+
+def test_dropping_a_link_drops_its_checks_and_excerpts(built_db: Path, data_dir: Path, tmp_path: Path, runner):
+    path = tmp_path / "cheng.txt"
+    path.write_text(SOURCE_TEXT, encoding="utf-8")
+    assert runner.invoke(cli, ["sources", "attach", "cheng1982atp", str(path), "--db", str(built_db)]).exit_code == 0
+    db = open_db(built_db)
+    quote = db.execute("select id from quotes where text like 'Microcurrent stimulation significantly%'").fetchone()[0]
+    curation = data_dir / "curation.yml"
+    original = curation.read_text(encoding="utf-8")
+    curation.write_text(
+        original + "\n- quote: significantly suppressed TLR2 expression\n  sources:\n    - source: cheng1982atp\n      stance: unassessed\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(cli, ["build", "--db", str(built_db), "--data", str(data_dir)]).exit_code == 0
+    assert runner.invoke(cli, ["verify", "--db", str(built_db)]).exit_code == 0
+    assert db.execute("select count(*) from quote_checks where quote_id = ?", [quote]).fetchone()[0] >= 1
+    # The editor drops the link from the file: the next build removes it and what was
+    # computed from it.
+    curation.write_text(original, encoding="utf-8")
+    result = runner.invoke(cli, ["build", "--db", str(built_db), "--data", str(data_dir)])
+    assert result.exit_code == 0, result.output
+    assert "1 removed" in result.output
+    db = open_db(built_db)
+    assert db.execute(
+        "select count(*) from quote_checks where quote_id = ? and source_id = (select id from sources where key = 'cheng1982atp')",
+        [quote],
+    ).fetchone()[0] == 0
+    # The ATP claim's own link stays, and so do its excerpts.
+    assert db.execute("select count(*) from evidence_suggestions").fetchone()[0] > 0

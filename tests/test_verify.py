@@ -210,3 +210,21 @@ def test_one_pass_search_agrees_with_str_find(source: str, quote: str, offset: i
     assert found == source.find(quote, lo)
     if found == -1:
         assert first_hits == hits
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("abAB -\n.\u2019'\u201c\u201d\u2014\u00ad\ufb01\u0130\u2026")), min_size=1, max_size=80),
+    st.integers(min_value=0, max_value=80),
+    st.integers(min_value=1, max_value=40),
+)
+def test_text_the_source_holds_word_for_word_is_verbatim(source: str, at: int, length: int):
+    # The folded search runs before the exact one; it must never hide a verbatim occurrence.
+    from claims.verify import match_fragment
+
+    fragment = source[at : at + length].strip()
+    if not fragment:
+        return
+    match = match_fragment(fragment, PreparedSource(source))
+    assert match.result == "verbatim", (source, fragment, match)
+    assert " ".join(source[match.start : match.end].split()) == " ".join(fragment.split())
