@@ -11,6 +11,7 @@ Every function takes an open database (``claims.db.open_db(path)``)::
     rows = api.ledger(db, article_id=1, fmt="jsonl")
     api.import_files(db, ["zotero.bib"])          # -> list of Outcome (added/merged/skipped)
     api.lookup(db, doi="10.3390/ijms23052508")   # Crossref; cached in lookup_cache
+    api.check_retractions(db, mailto="me@example.org")  # -> RetractionReport (.failed lists errors)
 
 Errors are exceptions whose message is one line naming the file, entry or field:
 :class:`~claims.export.ExportError`, :class:`~claims.sources.SourceError` and its subclass
@@ -71,9 +72,16 @@ def import_files(db: sqlite_utils.Database, paths: Iterable[str | Path], fmt: st
         return [outcome for origin, records in parsed for outcome in import_records(db, records, origin)]
 
 
-def lookup(db: sqlite_utils.Database, *, doi: str | None = None, pmid: str | None = None) -> LookupResult:
-    """Add or merge a work by DOI (Crossref) or PMID (NCBI E-utilities); responses are cached."""
+def lookup(
+    db: sqlite_utils.Database, *, doi: str | None = None, pmid: str | None = None, mailto: str | None = None
+) -> LookupResult:
+    """Add or merge a work by DOI (Crossref) or PMID (NCBI E-utilities); responses are cached.
+
+    ``mailto`` (default ``$CLAIMS_MAILTO``) is sent as a contact, for Crossref's polite pool.
+    """
     if (doi is None) == (pmid is None):
         raise LookupFailed("give exactly one of doi or pmid")
-    return lookup_doi(db, doi) if doi is not None else lookup_pmid(db, pmid or "")
+    if doi is not None:
+        return lookup_doi(db, doi, mailto=mailto)
+    return lookup_pmid(db, pmid or "", mailto=mailto)
 

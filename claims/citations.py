@@ -8,15 +8,27 @@ written again.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
 
 from . import identifiers as ids
-from .sources import Batch, SourceError, SourceIndex, SourceRecord, _add_or_merge, clean_item
+from .models import CitationRow
+from .sources import (
+    KEY_RE,
+    PLACEHOLDERS,
+    Batch,
+    SourceError,
+    SourceIndex,
+    SourceRecord,
+    _add_or_merge,
+    clean_item,
+)
 
 Target = tuple[Literal["quote", "claim"], int]
 
@@ -64,14 +76,14 @@ def _insert(db: sqlite_utils.Database, links: Iterable[tuple[str, int, int]], re
 
     stamp = now()
     rows = [
-        {
-            "quote_id": target_id if kind == "quote" else None,
-            "claim_id": target_id if kind == "claim" else None,
-            "source_id": source_id,
-            "relation": relation,
-            "added_by": added_by,
-            "added_at": stamp,
-        }
+        CitationRow(
+            quote_id=target_id if kind == "quote" else None,
+            claim_id=target_id if kind == "claim" else None,
+            source_id=source_id,
+            relation=relation,  # type: ignore[arg-type]
+            added_by=added_by,
+            added_at=stamp,
+        ).model_dump()
         for kind, target_id, source_id in sorted(links)
     ]
     if rows:
@@ -114,12 +126,13 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
 def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: str = "claims ingest") -> int:
     """Hyperlinks and DOIs inside a claim's or quote's sentence become ``cited`` citations.
 
-    A link to a work not yet in ``sources`` creates a minimal source from its DOI or URL (a
-    later ``claims sources lookup`` can fill it in). Call inside a transaction; idempotent.
+    A link to a work not yet in ``sources`` creates a minimal source from its DOI or URL, titled
+    by the link's text (else its host) and keyed by the DOI or the URL (see :func:`stub_record`);
+    a later ``claims sources lookup`` replaces those guesses. Call inside a transaction; idempotent.
     Returns the number of citations written.
     """
     links = db.execute(
-        'select start, "end", href, doi from links where article_id = ? order by start', [article_id]
+        'select start, "end", href, doi, text from links where article_id = ? order by start', [article_id]
     ).fetchall()
     if not links:
         return 0
@@ -135,12 +148,12 @@ def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: 
     ]
     sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
     index = SourceIndex.load(db)
-    batch = Batch(index)
+    batch = Batch(index, db)
     wanted: set[tuple[str, int, int]] = set()
     from .ingest import now
 
     stamp = now()
-    for start, end, href, doi in links:
+    for start, end, href, doi, link_text in links:
         block = next(((b0, b1) for b0, b1 in blocks if b0 <= start < b1), (start, end))
         if block not in sentences:
             sentences[block] = _sentence_spans(text, *block)
@@ -148,33 +161,92 @@ def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: 
         hits = [(k, t) for k, t, t0, t1 in targets if _overlaps(t0, t1, *sentence) or _overlaps(t0, t1, start, end)]
         if not hits:
             continue
-        source_id = _source_for_link(batch, href, doi, f"article {article_id} link at {start}", stamp)
+        source_id = _source_for_link(batch, href, doi, link_text, f"article {article_id} link at {start}", stamp)
         if source_id is not None:
             wanted.update((kind, target_id, source_id) for kind, target_id in hits)
     batch.write(db)
     return _insert(db, wanted - _existing(db), "cited", added_by)
 
 
-def _source_for_link(batch: Batch, href: str, doi: str | None, where: str, stamp: str) -> int | None:
+# Anchor texts that say nothing about the work they link to.
+_GENERIC_LINK_TEXT = {
+    "here", "click here", "this", "link", "this link", "source", "sources", "study", "this study",
+    "the study", "a study", "paper", "this paper", "article", "this article", "report", "review",
+    "research", "trial", "website", "site", "more", "read more", "learn more", "see", "ref", "pdf",
+}  # fmt: skip
+
+
+def _link_title(text: str | None, href: str, doi: str | None) -> str | None:
+    """The link's text when it names the work (not "here", not the URL or DOI itself)."""
+    text = " ".join((text or "").split()).strip(" ()[]")
+    folded = text.casefold()
+    if len(re.findall(r"[^\W\d_]", text)) < 3 or folded.rstrip(".:") in _GENERIC_LINK_TEXT:
+        return None
+    if re.match(r"^(?:https?://|www\.|doi:|10\.\d{4,9}/)", folded) or folded in href.casefold():
+        return None
+    if doi and doi.casefold() in folded:
+        return None
+    return text
+
+
+def _url_key(url: str) -> str:
+    """``https://pubmed.ncbi.nlm.nih.gov/23853635/`` -> ``pubmed_23853635``;
+    ``https://example.org/trial?id=5`` -> ``example_trial_id_5``: stable and readable."""
+    parts = urlsplit(url)
+    labels = [label for label in (parts.hostname or "").split(".") if label not in ("www", "m")]
+    host = ids.ascii_fold(labels[0] if labels else "link").lower()
+    words = re.findall(r"[a-z0-9]+", ids.ascii_fold(unquote(f"{parts.path} {parts.query}")).lower())
+    key = "_".join([re.sub(r"[^a-z0-9]", "", host) or "link", *words])
+    key = key[:48].rstrip("_")
+    return key if KEY_RE.match(key) else f"link_{key}"
+
+
+def stub_record(href: str, doi: str | None, text: str | None, where: str) -> SourceRecord | None:
+    """A minimal source for a link to a work not yet known, or None when it names no source.
+
+    Its title is the link's text when that names the work, else the link's host (or the DOI);
+    its key comes from the DOI (``doi_10_1016_...``) or the URL (``pubmed_23853635``). The
+    guessed title and type are listed in ``custom`` so a lookup or import replaces them.
+    """
+    try:
+        if doi:
+            display = ids.doi_display(doi)
+            csl: dict[str, object] = {"id": "", "type": "article", "DOI": display}
+            key = "doi_" + re.sub(r"[^a-z0-9]+", "_", ids.normalize_doi(doi)).strip("_")
+            host = (urlsplit(href).hostname or "").removeprefix("www.")
+            fallback = host if host and not host.endswith("doi.org") else f"DOI {display}"
+        else:
+            url = ids.normalize_url(href)
+            csl = {"id": "", "type": "webpage", "URL": url}
+            key = _url_key(url)
+            fallback = urlsplit(url).hostname or url
+            fallback = fallback.removeprefix("www.")
+    except ids.IdentifierError:
+        # Navigation links, mailto: and malformed DOIs in running text name no source.
+        return None
+    csl["title"] = _link_title(text, href, doi) or fallback
+    csl["custom"] = {PLACEHOLDERS: ["title", "type"]}
+    try:
+        return SourceRecord(clean_item(csl, where), where, key=key)
+    except SourceError:
+        return None
+
+
+def _source_for_link(batch: Batch, href: str, doi: str | None, text: str | None, where: str, stamp: str) -> int | None:
     index = batch.index
-    csl: dict[str, object] = {"id": "", "type": "article"}
     try:
         if doi:
             normal = ids.normalize_doi(doi)
             if normal in index.by_doi:
                 return index.by_doi[normal]
-            csl["DOI"] = ids.doi_display(doi)
         else:
             url = ids.normalize_url(href)
             if url in index.by_url:
                 return index.by_url[url]
-            csl.update(type="webpage", URL=url)
     except ids.IdentifierError:
-        # Navigation links, mailto: and malformed DOIs in running text name no source.
         return None
-    try:
-        record = SourceRecord(clean_item(csl, where), where)
-    except SourceError:
+    record = stub_record(href, doi, text, where)
+    if record is None:
         return None
     return _add_or_merge(batch, record, "article link", stamp).source_id
 

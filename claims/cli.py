@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from . import readers, sourcetext
 from . import reviewers as accounts_lib
 from .citations import link_candidates, link_cited_sources
-from .db import open_db, transaction
+from .db import DatabaseOpenError, open_db, transaction
 from .evidence import CurationError, apply_curation, load_curation, refresh_findings
 from .ingest import ingest_document
 from .models import first_error
@@ -63,7 +63,17 @@ def validation_message(error: ValidationError, where: str) -> str:
     return f"{where}: {first_error(error)}"
 
 
-@click.group()
+class ClaimsGroup(click.Group):
+    """Turns a database that cannot be opened into a one-line error, for every command."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except DatabaseOpenError as e:
+            raise fail(str(e)) from None
+
+
+@click.group(cls=ClaimsGroup)
 @click.version_option(package_name="claims-tracker")
 def cli() -> None:
     """Track the quotes and claims in articles and the sources they rely on."""
@@ -175,16 +185,16 @@ def ingest(location: str, db_path: str, title: str | None, fmt: str | None, max_
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @click.option(
     "--metadata",
-    default="metadata.yml",
-    show_default=True,
+    default=None,
+    show_default="metadata.yml in the current folder, else the claims project's",
     type=click.Path(dir_okay=False),
     help="Datasette metadata file (titles, descriptions, column docs).",
 )
 @click.option(
     "--config",
     "config_path",
-    default="datasette.yaml",
-    show_default=True,
+    default=None,
+    show_default="datasette.yaml in the current folder, else the claims project's",
     type=click.Path(dir_okay=False),
     help="Datasette config file (queries, permissions, plugins).",
 )
@@ -195,33 +205,36 @@ def ingest(location: str, db_path: str, title: str | None, fmt: str | None, max_
     help="Require a login to read anything (default: anonymous visitors read, only reviewers flag).",
 )
 def serve(
-    db_path: str, host: str, port: int, metadata: str, config_path: str, home_dir: str, private: bool
+    db_path: str, host: str, port: int, metadata: str | None, config_path: str | None, home_dir: str, private: bool
 ) -> None:
     """Serve the database with Datasette, with reviewer logins from HOME.
 
     Reviewer accounts come from HOME/reviewers.json (see `claims reviewers add`) and from
     CLAIMS_PASSWORD_HASH_<NAME> environment variables; their hashes reach Datasette only through
     the server's environment. The signing secret is $DATASETTE_SECRET or HOME/secret (generated
-    once), so logins survive a restart.
+    once), so logins survive a restart; a removed or demoted login loses its powers at the
+    restart, old cookies included. Any file name works: the database is served as `claims`.
     """
-    for path in (db_path, metadata, config_path):
-        if not Path(path).exists():
-            raise fail(f"{path}: no such file")
+    if not Path(db_path).exists():
+        raise fail(f"{db_path}: no such file")
     home = Path(home_dir)
     try:
-        base = yaml.safe_load(Path(config_path).read_text(encoding="utf-8")) or {}
+        metadata_file = accounts_lib.serve_file(metadata, "metadata.yml", "--metadata")
+        config_file = accounts_lib.serve_file(config_path, "datasette.yaml", "--config")
+        base = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
         accounts = accounts_lib.all_accounts(home)
         secret = os.environ.get("DATASETTE_SECRET") or accounts_lib.ensure_secret(home)
-        generated = accounts_lib.write_serve_config(home, accounts_lib.serve_config(base, accounts, private=private))
+        config = accounts_lib.serve_config(base, accounts, private=private, database_file=db_path)
+        generated = accounts_lib.write_serve_config(home, config)
     except yaml.YAMLError as e:
-        raise fail(f"{config_path}: not valid YAML ({getattr(e, 'problem', e)})") from None
+        raise fail(f"{config_path or config_file}: not valid YAML ({getattr(e, 'problem', e)})") from None
     except accounts_lib.ReviewerError as e:
         raise fail(str(e)) from None
     # Migrate first so a database built by an older version serves with today's views.
     open_db(db_path)
     args = [
         sys.executable, "-m", "datasette", "serve", db_path,
-        "--metadata", metadata, "--config", str(generated),
+        "--metadata", str(metadata_file), "--config", str(generated),
         "--host", host, "--port", str(port),
     ]  # fmt: skip
     click.echo(f"Serving {db_path} at http://{host}:{port}/")
@@ -323,12 +336,29 @@ def reviewers_list(home_dir: str) -> None:
 @click.argument("name")
 @home_option
 def reviewers_remove(name: str, home_dir: str) -> None:
-    """Delete the login NAME (their flags stay: flags are append-only)."""
+    """Delete the login NAME (their flags stay: flags are append-only).
+
+    A running `claims serve` keeps the accounts it started with: restart it, and from then on
+    NAME can neither log in nor use a cookie from an earlier login.
+    """
+    home = Path(home_dir)
     try:
-        accounts_lib.remove_account(Path(home_dir), name)
+        accounts_lib.remove_account(home, name)
+        from_env = accounts_lib.accounts_from_env(os.environ)
     except accounts_lib.ReviewerError as e:
         raise fail(str(e)) from None
-    click.echo(f"Removed {name!r}; restart `claims serve` for it to take effect.")
+    click.echo(f"Removed {name!r} from {home / accounts_lib.ACCOUNTS_FILE}; their flags stay.")
+    if name in from_env:
+        click.echo(
+            f"{name!r} is still a login through ${accounts_lib.hash_env_var(name)}: unset it too, "
+            "or `claims serve` will keep accepting it.",
+            err=True,
+        )
+    else:
+        click.echo(
+            f"A running `claims serve` still accepts {name!r} until you restart it; after the restart "
+            "their old login cookies stop working too."
+        )
 
 
 @reviewers.command("demo")
@@ -563,19 +593,31 @@ def sources_import(files: tuple[str, ...], db_path: str, fmt: str | None) -> Non
 @click.option("--doi", help="Look this DOI up at Crossref (doi:, https://doi.org/ prefixes are fine).")
 @click.option("--pmid", help="Look this PubMed id up with NCBI E-utilities.")
 @db_option
-def sources_lookup(doi: str | None, pmid: str | None, db_path: str) -> None:
+@click.option(
+    "--mailto",
+    envvar="CLAIMS_MAILTO",
+    show_envvar=True,
+    help="Contact e-mail sent with requests (Crossref's polite pool, NCBI's email parameter).",
+)
+def sources_lookup(doi: str | None, pmid: str | None, db_path: str, mailto: str | None) -> None:
     """Fetch a work's metadata by DOI (Crossref) or PMID (NCBI) and add or merge it as a source.
 
     Responses are cached in the lookup_cache table, so looking the same identifier up again
-    makes no request. Retraction and correction notices are stored on the source.
+    makes no request. Retraction and correction notices are stored on the source. A database
+    that does not exist yet is created only once there is a record to write.
     """
-    from .lookup import LookupFailed, lookup_doi, lookup_pmid
+    from .lookup import LookupFailed, prepare_doi, prepare_pmid, store_lookup
 
     if (doi is None) == (pmid is None):
         raise fail("give exactly one of --doi or --pmid")
-    db = open_db(db_path)
+    # Read the cache of an existing database; a new one waits until the lookup has succeeded.
+    db = open_db(db_path) if Path(db_path).exists() else None
     try:
-        result = lookup_doi(db, doi) if doi is not None else lookup_pmid(db, pmid or "")
+        if doi is not None:
+            prepared = prepare_doi(db, doi, mailto=mailto)
+        else:
+            prepared = prepare_pmid(db, pmid or "", mailto=mailto)
+        result = store_lookup(db if db is not None else open_db(db_path), prepared)
     except LookupFailed as e:
         raise fail(str(e)) from None
     click.echo(result.describe())
@@ -583,21 +625,38 @@ def sources_lookup(doi: str | None, pmid: str | None, db_path: str) -> None:
 
 @sources.command("check-retractions")
 @db_option
-def sources_check_retractions(db_path: str) -> None:
+@click.option(
+    "--mailto",
+    envvar="CLAIMS_MAILTO",
+    show_envvar=True,
+    help="Contact e-mail for Crossref's polite pool (sent in the User-Agent).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 5),
+    help="Requests at a time (default: 1, or 3 with --mailto; Crossref allows a few).",
+)
+def sources_check_retractions(db_path: str, mailto: str | None, workers: int | None) -> None:
     """Re-check every source with a DOI at Crossref for retraction notices.
 
     Always asks Crossref afresh (and refreshes the cache). When a source is retracted, every
     quote and claim that relies on it, in every article, gets a `retracted_source` finding
-    (once). A network error stops the check before anything is written.
+    (once). Each answer is saved as it arrives; 429 and 5xx answers are retried with backoff
+    (honouring Retry-After). DOIs that still fail are listed at the end and the exit status is 1.
     """
     from .lookup import LookupFailed, check_retractions
 
     db = open_existing_db(db_path)
     try:
-        report = check_retractions(db)
+        report = check_retractions(db, mailto=mailto, workers=workers)
     except LookupFailed as e:
         raise fail(str(e)) from None
     click.echo(report.describe())
+    if report.failed:
+        raise fail(
+            f"{len(report.failed)} of {report.total} DOIs could not be checked (listed above); "
+            f"the {report.checked} checked are saved: run check-retractions again later"
+        )
 
 
 def _write_output(text: str, output: str | None) -> None:

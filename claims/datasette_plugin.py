@@ -10,6 +10,16 @@ Pages (all under ``/-/claims/``, each checks permissions before reading anything
   resolution forms. They post to the writable stored queries in ``datasette.yaml``; the plugin
   never writes itself, so the reviewer always comes from ``:_actor_id``.
 
+Who is logged in (``actor_from_request``): the signed ``ds_actor`` cookie only says which login
+it was issued to. The plugin keeps an actor only while that name is a configured account (the
+``actors`` that ``claims serve`` gives datasette-auth-passwords) and takes the role from there,
+so removing or demoting a reviewer takes effect at the next restart, old cookies included. A
+Datasette without configured accounts therefore has no logged-in actors at all.
+
+Which database (``startup``): the pages, queries and metadata all use the name ``claims``;
+``claims serve`` names the file it serves in the plugin setting ``database_file`` and the
+plugin re-attaches that file under ``claims``, whatever the file is called.
+
 Other engineers add ``register_output_renderer`` hooks to this module: keep hooks independent.
 """
 
@@ -20,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from datasette import hookimpl
+from datasette.database import Database
 from datasette.resources import DatabaseResource, QueryResource, TableResource
-from datasette.utils import escape_fts
+from datasette.utils import await_me_maybe, escape_fts
 from datasette.utils.asgi import Forbidden, NotFound, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
@@ -31,6 +42,7 @@ from .flags import STATUSES, VERDICT_LABELS, VERDICTS
 from .renderers import identifier_link, output_renderers
 
 PLUGIN = "claims-tracker"
+AUTH_PLUGIN = "datasette-auth-passwords"
 HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
@@ -49,6 +61,97 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 def database_name(datasette) -> str:
     config = datasette.plugin_config(PLUGIN) or {}
     return config.get("database") or DEFAULT_DATABASE
+
+
+def claims_database(datasette, db_name: str):
+    """The served claims database, or a 404 that says what is missing (never a KeyError)."""
+    if db_name not in datasette.databases:
+        raise NotFound(
+            f"The claims database {db_name!r} is not being served: start the server with "
+            "`claims serve --db FILE`, which serves any database file under that name"
+        )
+    return datasette.get_database(db_name)
+
+
+# --- which file is `claims` ----------------------------------------------------------------------
+
+
+@hookimpl
+def startup(datasette):
+    async def inner() -> None:
+        config = datasette.plugin_config(PLUGIN) or {}
+        name, wanted = database_name(datasette), config.get("database_file")
+        if not wanted or name in datasette.databases:
+            return
+        target = Path(wanted).resolve()
+        for current, db in list(datasette.databases.items()):
+            if db.path and Path(db.path).resolve() == target:
+                # Datasette names a database after its file's stem; metadata.yml, datasette.yaml
+                # and the row templates all say `claims`, so re-attach the file under that name.
+                datasette.remove_database(current)
+                datasette.add_database(Database(datasette, path=db.path, is_mutable=db.is_mutable), name=name)
+                await datasette.refresh_schemas(force=True)
+                return
+
+    return inner
+
+
+# --- who is logged in ----------------------------------------------------------------------------
+
+
+def configured_actors(datasette) -> dict[str, dict[str, Any]]:
+    """The accounts this server was started with: name -> the actor a login issues."""
+    auth = datasette.plugin_config(AUTH_PLUGIN) or {}
+    actors = auth.get("actors") or {}
+    return {name: actor for name, actor in actors.items() if isinstance(actor, dict)}
+
+
+def current_actor(datasette, actor: Any) -> dict[str, Any] | None:
+    """The actor as the configuration says it is now, or None if it is no longer an account.
+
+    A login cookie is signed once and never expires, so the role in it may be stale: the role
+    always comes from the configured account. API tokens carry no role and keep none.
+    """
+    if not isinstance(actor, dict):
+        return None
+    account = configured_actors(datasette).get(str(actor.get("id")))
+    if account is None:
+        return None
+    if actor.get("token"):
+        return {key: value for key, value in actor.items() if key != "role"}
+    return dict(account)
+
+
+@hookimpl(wrapper=True)
+def actor_from_request(datasette, request):  # noqa: ARG001
+    # Wraps every actor_from_request hook (Datasette's cookie, tokens, basic auth), so whichever
+    # of them recognises the request, its actor is checked against the configuration.
+    results = yield
+
+    async def checked(result: Any) -> dict[str, Any] | None:
+        return current_actor(datasette, await await_me_maybe(result))
+
+    return [checked(result) for result in results]
+
+
+@hookimpl
+def forbidden(datasette, request, message):
+    # An anonymous visitor (a private deployment, or the flag form) gets a way to log in.
+    wants_json = (
+        request.path.endswith(".json")
+        or "application/json" in (request.headers.get("accept") or "")
+        or request.headers.get("content-type") == "application/json"
+    )
+    if request.actor or wants_json or request.method != "GET":
+        return None
+
+    async def inner() -> Response:
+        context = {"message": message, "login_url": datasette.urls.path("/-/login"), "claims_css_url": css_url(datasette)}
+        return Response.html(
+            await datasette.render_template("claims_forbidden.html", context, request=request), status=403
+        )
+
+    return inner
 
 
 def css_url(datasette) -> str:
@@ -116,11 +219,11 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
     kind, key, status_view, flag_query, resolve_query = REVIEWABLE[table]
     db_name = database_name(datasette)
     try:
+        db = claims_database(datasette, db_name)
         await _ensure_view(datasette, request, db_name, "flags", "sources", "citations")
         row_id = int(pk)
-    except (Forbidden, TypeError, ValueError):
+    except (Forbidden, NotFound, TypeError, ValueError):
         return None
-    db = datasette.get_database(db_name)
     items = await _rows(db, f"select * from [{table}] where id = ?", [row_id])
     if not items:
         return None
@@ -241,18 +344,21 @@ async def review_form(request, datasette) -> Response:
     kind, key, status_view, flag_query, resolve_query = REVIEWABLE[table]
     query = flag_query if action == "flag" else resolve_query
     db_name = database_name(datasette)
+    db = claims_database(datasette, db_name)
     # Permission first: the same rule that guards the stored query guards its form.
     if not await _can_run(datasette, request.actor, db_name, query):
         who = "an editor" if action == "resolve" else "a reviewer"
         raise Forbidden(f"Log in as {who} to {action} {table}")
     await _ensure_view(datasette, request, db_name, table, "sources")
-    db = datasette.get_database(db_name)
     items = await _rows(db, f"select * from [{table}] where id = ?", [row_id])
     if not items:
         raise NotFound(f"No {kind} with id {row_id}")
     status = (await _rows(db, f"select * from {status_view} where {key} = ?", [row_id]) or [{}])[0]
     if action == "resolve" and not status.get("flags"):
         raise NotFound(f"{kind} {row_id} has no flags to resolve")
+    # The resolution covers the latest flag the editor saw here; the stored query refuses it if
+    # a newer flag arrives while the form is open.
+    latest = await _rows(db, f"select max(id) as id from flags where {key} = ?", [row_id])
     # Sources linked to this row come first in the menu; any other source can still be picked.
     sources = await _rows(
         db,
@@ -275,6 +381,7 @@ async def review_form(request, datasette) -> Response:
         "post_url": datasette.urls.table(db_name, query),
         "return_url": datasette.urls.row(db_name, table, str(row_id)),
         "text_field": "reason" if action == "flag" else "note",
+        "latest_flag_id": latest[0]["id"],
         "claims_css_url": css_url(datasette),
     }
     return Response.html(await datasette.render_template("claims_review_form.html", context, request=request))
@@ -285,9 +392,9 @@ async def review_form(request, datasette) -> Response:
 
 async def article_page(request, datasette) -> Response:
     db_name = database_name(datasette)
+    db = claims_database(datasette, db_name)
     await _ensure_view(datasette, request, db_name, "articles", "claims", "quotes")
     article_id = int(request.url_vars["id"])
-    db = datasette.get_database(db_name)
     found = await _rows(db, "select id, title, url, location, version, text from articles where id = ?", [article_id])
     if not found:
         raise NotFound(f"No article with id {article_id}")
@@ -356,11 +463,11 @@ limit 200
 
 async def search_page(request, datasette) -> Response:
     db_name = database_name(datasette)
+    db = claims_database(datasette, db_name)
     await _ensure_view(datasette, request, db_name, "claims", "quotes", "sources")
     q = (request.args.get("q") or "").strip()
     results: dict[str, list[dict[str, Any]]] = {"claim": [], "quote": [], "source": []}
     if q:
-        db = datasette.get_database(db_name)
         # escape_fts quotes every term, so user input cannot be FTS syntax (or an error).
         for row in await _rows(db, SEARCH_SQL, {"q": escape_fts(q)}):
             table = row["kind"] + "s"
@@ -389,25 +496,43 @@ def register_routes():
 # --- navigation and links ------------------------------------------------------------------------
 
 
+# The review lists: stored queries in datasette.yaml, linked from the menu and the home page.
+REVIEW_LISTS = (
+    ("needs_review", "Needs review"),
+    ("not_supported", "Not supported"),
+    ("disputed", "Disputed"),
+    ("vague_attributions", "Vague attributions"),
+    ("misquotes", "Misquotes"),
+    ("population_mismatch", "Population mismatch"),
+    ("my_flags", "My flags"),
+)
+
+
+async def review_lists(datasette, actor, db_name: str) -> list[dict[str, str]]:
+    """The review lists this actor may open ("My flags" needs a login)."""
+    if db_name not in datasette.databases or not await datasette.allowed(
+        action="view-database", resource=DatabaseResource(db_name), actor=actor
+    ):
+        return []
+    links = []
+    for query, label in REVIEW_LISTS:
+        if query == "my_flags" and not actor:
+            continue
+        if await datasette.get_query(db_name, query) and await _can_run(datasette, actor, db_name, query):
+            links.append({"href": datasette.urls.table(db_name, query), "label": label, "query": query})
+    return links
+
+
 @hookimpl
 def menu_links(datasette, actor):
     db_name = database_name(datasette)
 
     async def inner() -> list[dict[str, str]]:
-        if db_name not in datasette.databases or not await datasette.allowed(
-            action="view-database", resource=DatabaseResource(db_name), actor=actor
-        ):
+        lists = await review_lists(datasette, actor, db_name)
+        if not lists:
             return []
-        links = [
-            {"href": datasette.urls.path("/-/claims/search"), "label": "Search claims, quotes and sources"},
-            {"href": datasette.urls.table(db_name, "needs_review"), "label": "Needs review"},
-            {"href": datasette.urls.table(db_name, "not_supported"), "label": "Not supported"},
-            {"href": datasette.urls.table(db_name, "disputed"), "label": "Disputed"},
-            {"href": datasette.urls.table(db_name, "vague_attributions"), "label": "Vague attributions"},
-        ]
-        if actor and await _can_run(datasette, actor, db_name, "my_flags"):
-            links.append({"href": datasette.urls.table(db_name, "my_flags"), "label": "My flags"})
-        return links
+        search = {"href": datasette.urls.path("/-/claims/search"), "label": "Search claims, quotes and sources"}
+        return [search, *({"href": link["href"], "label": link["label"]} for link in lists)]
 
     return inner
 
@@ -416,11 +541,11 @@ def menu_links(datasette, actor):
 def top_homepage(datasette, request):
     async def inner() -> str:
         db_name = database_name(datasette)
+        if db_name not in datasette.databases:
+            return ""
         try:
             await _ensure_view(datasette, request, db_name, "articles")
         except Forbidden:
-            return ""
-        if db_name not in datasette.databases:
             return ""
         articles = await _rows(
             datasette.get_database(db_name),
@@ -433,7 +558,11 @@ def top_homepage(datasette, request):
         )
         return await datasette.render_template(
             "_claims_home.html",
-            {"articles": articles, "claims_css_url": css_url(datasette)},
+            {
+                "articles": articles,
+                "review_lists": await review_lists(datasette, request.actor, db_name),
+                "claims_css_url": css_url(datasette),
+            },
             request=request,
         )
 

@@ -6,6 +6,7 @@ step. Migrations are append-only: never edit one that has shipped, add a new one
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,17 +17,31 @@ from sqlite_utils.migrations import Migrations
 migrations = Migrations("claims")
 
 
+class DatabaseOpenError(ValueError):
+    """The database file cannot be opened or created; the message names the file and why."""
+
+
 def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
     """Open (and by default create and migrate) a claims database with foreign keys enforced."""
     path = Path(path)
     if not create and not path.exists():
         raise FileNotFoundError(f"{path}: no such database (run `claims build` or `claims ingest` first)")
-    if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
-    db.execute("PRAGMA foreign_keys = ON")
-    if create:
-        ensure_schema(db)
+    if path.is_dir():
+        raise DatabaseOpenError(f"{path}: is a directory, not a database file")
+    try:
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite_utils.Database(path)
+        # SQLite opens lazily: read the schema now, so a file that is not a database fails
+        # here with its name, not later in the middle of a command.
+        db.execute("select count(*) from sqlite_master").fetchone()
+        db.execute("PRAGMA foreign_keys = ON")
+        if create:
+            ensure_schema(db)
+    except OSError as e:
+        raise DatabaseOpenError(f"{path}: cannot create the database's folder ({e.strerror or e})") from None
+    except sqlite3.DatabaseError as e:
+        raise DatabaseOpenError(f"{path}: not a SQLite database, or it cannot be opened ({e})") from None
     return db
 
 
@@ -537,3 +552,67 @@ def m030_evidence(db: sqlite_utils.Database) -> None:
     )
     db["evidence_suggestions"].create_index(["claim_id", "source_id", "rank"], unique=True)
     index_foreign_keys(db)
+
+
+# --- reviewers (issue 4), follow-up: added at the end so it runs after every earlier migration ---
+
+
+@migrations()
+def m040_flags_no_replace(db: sqlite_utils.Database) -> None:
+    """Close the gaps in m020's guards: REPLACE, loose ids and stale resolutions.
+
+    ``INSERT OR REPLACE`` with an existing id deletes the old row without firing DELETE triggers
+    (unless ``recursive_triggers`` is on), so append-only needs a BEFORE INSERT check too.
+    SQLite fires the newest trigger first, so these run before m020's checks.
+    """
+    # The flag_* stored queries pass a non-integer id on as text rather than casting it (a cast
+    # would turn 2.7 into 2 and 1e0 into 1): refuse anything but a whole number.
+    db.execute(
+        """
+        CREATE TRIGGER flags_check_ids BEFORE INSERT ON flags
+        BEGIN
+            SELECT RAISE(ABORT, 'flags: claim_id must be a whole number (the id of a claim)')
+            WHERE typeof(NEW.claim_id) NOT IN ('integer', 'null');
+            SELECT RAISE(ABORT, 'flags: quote_id must be a whole number (the id of a quote)')
+            WHERE typeof(NEW.quote_id) NOT IN ('integer', 'null');
+            SELECT RAISE(ABORT, 'flags: source_id must be a whole number (the id of a source) or empty')
+            WHERE typeof(NEW.source_id) NOT IN ('integer', 'null');
+        END
+        """
+    )
+    # A resolution covers the latest flag the editor reviewed: refuse it if a newer flag on the
+    # same claim or quote exists. The resolve_* stored queries put these words in flag_id when
+    # the request is wrong, so each gets its own message.
+    db.execute(
+        """
+        CREATE TRIGGER resolutions_check_flag BEFORE INSERT ON resolutions
+        BEGIN
+            SELECT RAISE(ABORT, 'resolutions: the claim or quote id must be a whole number')
+            WHERE NEW.flag_id = 'bad target id';
+            SELECT RAISE(ABORT, 'resolutions: flag_id must be a whole number: the id of the latest flag you reviewed')
+            WHERE NEW.flag_id = 'bad flag id';
+            SELECT RAISE(ABORT, 'resolutions: flag_id is not a flag on this claim or quote')
+            WHERE NEW.flag_id = 'not this target';
+            SELECT RAISE(ABORT, 'resolutions: flag_id must be a whole number')
+            WHERE typeof(NEW.flag_id) NOT IN ('integer', 'null');
+            SELECT RAISE(ABORT, 'resolutions: a newer flag was added to this claim or quote after the one you reviewed: reload the page and review it first')
+            WHERE EXISTS (
+                SELECT 1 FROM flags seen JOIN flags newer
+                  ON newer.id > seen.id
+                 AND (newer.claim_id = seen.claim_id OR newer.quote_id = seen.quote_id)
+                WHERE seen.id = NEW.flag_id
+            );
+        END
+        """
+    )
+    # Created last so it fires first: an existing id is refused before anything else is checked.
+    for table in ("flags", "resolutions"):
+        db.execute(
+            f"""
+            CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table}
+            WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id)
+            BEGIN
+                SELECT RAISE(ABORT, '{table} are append-only: that id already exists (INSERT OR REPLACE and upserts cannot overwrite a row)');
+            END
+            """
+        )

@@ -26,7 +26,7 @@ from rank_bm25 import BM25Okapi
 from rapidfuzz import fuzz
 
 from .clock import now
-from .models import Record, first_error
+from .models import FindingRow, Record, first_error
 from .readers import ReadError, load_yaml_list
 from .verify import fold
 
@@ -544,9 +544,9 @@ def refresh_findings(db: sqlite_utils.Database) -> int:
         db.execute(f"delete from findings where id in ({','.join('?' * len(stale))})", stale)
     created = now()
     db["findings"].insert_all(
-        {"kind": f.kind, "message": f.message, "article_id": f.article_id, "quote_id": f.quote_id,
-         "related_quote_id": f.related_quote_id, "claim_id": f.claim_id, "source_id": f.source_id,
-         "created_at": created}  # fmt: skip
+        FindingRow(kind=f.kind, message=f.message, article_id=f.article_id, quote_id=f.quote_id,
+                   related_quote_id=f.related_quote_id, claim_id=f.claim_id, source_id=f.source_id,
+                   created_at=created).model_dump()  # fmt: skip
         for f in wanted.values()
     )
     return len(stale) + len(wanted)

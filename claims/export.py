@@ -16,6 +16,7 @@ from typing import Any
 import sqlite_utils
 
 from .csl import year_of
+from .identifiers import ascii_fold
 
 FORMATS = ("csl-json", "bibtex", "ris", "text")
 LEDGER_FORMATS = ("csv", "jsonl")
@@ -96,6 +97,29 @@ _LATEX_SPECIAL = re.compile(r"([&%$#_{}])")
 _VERBATIM = {"doi", "url", "eprint"}
 
 
+def protect_case(text: str) -> str:
+    """Brace words whose capitals are not just an initial (``SMAS``, ``TLR2/NF-κB``, ``pH``), so
+    BibTeX styles that lower-case titles keep them; ``Micro-Current`` and ``Raw`` stay as they are.
+
+    Takes LaTeX-escaped text and leaves words holding a LaTeX command alone.
+    """
+
+    def wrap(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if "\\" in word or "{" in word or "}" in word:
+            return word
+        lead = re.match(r"[(\[\"'\u201c\u2018]*", word).group(0)  # type: ignore[union-attr]
+        rest = word[len(lead):]
+        trail = re.search(r"[)\]\"'\u201d\u2019.,:;!?]*$", rest).group(0)  # type: ignore[union-attr]
+        core = rest[: len(rest) - len(trail)]
+        parts = re.split(r"[-/\u2010\u2013]", core)
+        if any(any(c.isupper() for c in part[1:]) for part in parts):
+            return f"{lead}{{{core}}}{trail}"
+        return word
+
+    return re.sub(r"\S+", wrap, text)
+
+
 def latex_escape(text: str) -> str:
     text = text.replace("\\", "\\textbackslash ")
     text = _LATEX_SPECIAL.sub(r"\\\1", text)
@@ -150,7 +174,10 @@ def bibtex_fields(item: dict[str, Any]) -> dict[str, str]:
         fields["school"] = fields.pop("publisher")
     if item["type"] == "report" and item.get("publisher"):
         fields["institution"] = fields.pop("publisher")
-    return {k: (v if k in _VERBATIM or k in ("author", "editor") else latex_escape(v)) for k, v in fields.items()}
+    escaped = {k: (v if k in _VERBATIM or k in ("author", "editor") else latex_escape(v)) for k, v in fields.items()}
+    if "title" in escaped:
+        escaped["title"] = protect_case(escaped["title"])
+    return escaped
 
 
 def to_bibtex(items: Sequence[dict[str, Any]]) -> str:
@@ -254,8 +281,18 @@ def style_path(style: str) -> str:
 _PATCHED = False
 
 
+_LEADING_ARTICLE = re.compile(r"^(?:the|an|a)\s+", re.IGNORECASE)
+
+
+def sort_text(value: str) -> str:
+    """A bibliography sort key as APA 7 (9.44) and Chicago alphabetise: leading punctuation and
+    quotation marks ignored, then an initial A, An or The; letters compared without accents."""
+    text = re.sub(r"^[\W_]+", "", ascii_fold(str(value)))
+    return _LEADING_ARTICLE.sub("", text, count=1)
+
+
 def _patch_citeproc() -> None:
-    """Two CSL-spec behaviours citeproc-py 0.x lacks, which make APA and Vancouver lists wrong.
+    """CSL-spec behaviours citeproc-py 0.x lacks, which make APA, Chicago and Vancouver lists wrong.
 
     1. Substituted variables are "considered empty for the remainder of the rendering" (CSL 1.0.2,
        cs:substitute). citeproc-py represses only a directly named variable, so when a style
@@ -263,14 +300,21 @@ def _patch_citeproc() -> None:
        title printed twice. We record the variables a substitute rendered and repress them.
     2. A localized date's delimiter comes from the locale's cs:date (Vancouver: "2022 Feb 24");
        citeproc-py took the calling element's and printed "2022Feb24".
+    3. cs:label "must not be rendered" when its variable is empty (CSL 1.0.2, cs:label);
+       citeproc-py printed the term anyway (Chicago: a spurious "Edition." after an undated item).
+    4. Sort keys rendered from macros compare as :func:`sort_text`: APA ignores an initial
+       A/An/The, and Chicago's and Harvard's quoted titles sorted after every author.
     """
     global _PATCHED
     if _PATCHED:
         return
     from citeproc import model
+    from citeproc.source import VariableError
 
     original_variable = model.Text._variable
     original_substitute = model.Substitute.render
+    original_label = model.Label.process
+    original_sort_keys = model.Key.sort_keys
 
     def _variable(self, item, context):  # type: ignore[no-untyped-def]
         text = original_variable(self, item, context)
@@ -305,9 +349,28 @@ def _patch_citeproc() -> None:
             return context.join(parts)
         return self.join(parts)
 
+    def label_process(self, item, variable=None, plural=None, context=None, **kwargs):  # type: ignore[no-untyped-def]
+        own = self.get("variable")
+        if variable is None and own and own != "locator":
+            try:
+                value = item.reference[own.replace("-", "_")]
+            except VariableError:
+                return None
+            if value in (None, ""):
+                return None
+        return original_label(self, item, variable, plural, context, **kwargs)
+
+    def sort_keys(self, items, context):  # type: ignore[no-untyped-def]
+        keys = original_sort_keys(self, items, context)
+        if "macro" not in self.attrib:
+            return keys
+        return [None if key is None else sort_text(key) for key in keys]
+
     model.Text._variable = _variable
     model.Substitute.render = render
     model.Date.render_single_date = render_single_date
+    model.Label.process = label_process
+    model.Key.sort_keys = sort_keys
     _PATCHED = True
 
 
@@ -341,7 +404,9 @@ def to_text(items: Sequence[dict[str, Any]], style: str = "apa") -> str:
     if not items:
         return ""
     csl_style = CitationStylesStyle(path, validate=False)
-    bibliography = CitationStylesBibliography(csl_style, CiteProcJSON([dict(i) for i in items]), formatter.plain)
+    # `custom` is ours (claims.sources.PLACEHOLDERS); citeproc-py warns about it.
+    plain = [{k: v for k, v in item.items() if k != "custom"} for item in items]
+    bibliography = CitationStylesBibliography(csl_style, CiteProcJSON(plain), formatter.plain)
     cites = [CitationItem(str(item["id"])) for item in items]
     citation = Citation(cites)
     # register() checks membership in a plain list per item; fill the bibliography directly.
@@ -353,6 +418,9 @@ def to_text(items: Sequence[dict[str, Any]], style: str = "apa") -> str:
     entries = [str(entry) for entry in bibliography.bibliography()]
     # citeproc-py drops display="left-margin" spacing: "1.Lee H" -> "1. Lee H".
     entries = [re.sub(r"^(\[?\d+[.\]])(?=\S)", r"\1 ", " ".join(e.split())) for e in entries]
+    # APA's "Retrieved <accessed>, from <URL>" with no accessed date left "Retrieved <URL>". APA 7
+    # (9.16) wants a retrieval date only for pages meant to change; without one, the bare URL.
+    entries = [re.sub(r"\bRetrieved (?=https?://)", "", e) for e in entries]
     return "\n".join(entries) + "\n"
 
 

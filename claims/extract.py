@@ -22,12 +22,18 @@ Quotes
     :data:`claims.rules.SOURCE_MIN_WORDS` words or more. Quotes joined by "and"/"or" share their
     attribution (Experts say X “a” and “b”).
 
+    A paragraph without quote marks after a lead-in that ends in ":" and credits someone with an
+    attribution verb ("Dr. Smith explained:") is a quotation too, like a block quotation; a colon
+    before a list or without such a verb ("we're going to dig into:") introduces no one's words.
+
     Attribution of a block quotation comes from a lead-in (the previous paragraph's last sentence
     ending in ":" — "As one study noted:" — or "she said,"), or from a credit line after it
     ("— Dr. Jane Smith"). ``named`` when it names a person, body or publication (Dr. Jane Smith,
-    the FDA, Harvard researchers, the Journal of X); ``vague`` when a phrase signals a source but
-    names none (one study, a review, experts say, research shows, "In clinical terms:" — a lead-in
-    by position still claims a source); ``none`` when nothing credits the words.
+    Park said, the FDA, Harvard researchers, the Journal of X, a study in JAMA Dermatology);
+    ``vague`` when a phrase signals a source but names none (one study, a review, experts say,
+    research shows, "In clinical terms:" — a lead-in by position still claims a source); ``none``
+    when nothing credits the words. A credit after the quotation runs to the end of its sentence
+    as pysbd finds it, so "said Dr. Anna Park." keeps its title.
 
 Claims
     Paragraph and list-item blocks are split into sentences by pysbd (one module-level
@@ -39,9 +45,12 @@ Claims
     Decision: a quotation is a quote record, not a claim. Block quotations and quotation
     paragraphs produce no claims; a sentence that contains a quotation is a claim only if its own
     words (quotation masked) make one ("Experts say X “...”, but the evidence is thin.").
-    ``Claim.quote_index`` points at the quotation a claim leans on: one inside the sentence, or the
-    quotation just before it (the rest of its paragraph, and the paragraph after it), which is how
-    articles present a quote as evidence ("So no, it’s not hype.").
+    ``Claim.quote_index`` points at the quotation a claim leans on: one inside the sentence, or one
+    the article presents as its evidence — the answer or conclusion right after it, a first
+    statement that continues it, and, until the next heading or source quotation, sentences that
+    conclude ("So no, it’s not hype.") or appeal to evidence ("rooted in research"); see
+    :class:`_Links`. A claim's hedges are looked for in its main clause only: "might" in "while the
+    term might sound" or "the way surgical lifts might" qualifies no assertion.
 
 Findings (``Finding.kind``)
     ``near_duplicate_quote`` — two source quotes share most of their wording (rapidfuzz
@@ -49,7 +58,8 @@ Findings (``Finding.kind``)
     paired with at most one earlier quote, so the output stays linear in article size.
     ``vague_attribution`` / ``no_attribution`` — a source quote credited to no one in particular,
     or to nobody. ``possible_overstatement`` — an unhedged claim leaning on a hedged quotation
-    ("the data suggest", "limited sample sizes", "potential to").
+    ("the data suggest", "limited sample sizes", "potential to") that states an effect as settled;
+    a negated limit ("it won't replace your injector") or a platitude with no effect word is not one.
 
 Everything is linear in the article's size: blocks, sentences and quotes are visited a bounded
 number of times; the only pairwise step compares distinct quote texts that share rare words.
@@ -118,6 +128,7 @@ _TERM_MARKER = re.compile(rules.TERM_MARKER, re.IGNORECASE)
 _READER = re.compile(rules.READER_ADDRESS, re.IGNORECASE)
 _FINITE = re.compile(rules.FINITE_VERB, re.IGNORECASE)
 _TOPIC_ITEM = re.compile(rules.TOPIC_ITEM_START, re.IGNORECASE)
+_QUOTE_LEAD = re.compile(rules.QUOTE_LEAD_VERB, re.IGNORECASE)
 
 @dataclass
 class _Sentence:
@@ -170,7 +181,7 @@ def extract(doc: Document) -> Extraction:
 
     sentences = _sentences(text, blocks)
     sentence_starts = [s.start for s in sentences]
-    spans = _find_quotes(text, blocks)
+    spans = _find_quotes(text, blocks, sentences, sentence_starts)
     infos = _classify_quotes(text, folded, blocks, spans, sentences, sentence_starts)
     quotes = [_quote_record(text, info, sections) for info in infos]
 
@@ -180,7 +191,7 @@ def extract(doc: Document) -> Extraction:
 
     findings = _attribution_findings(quotes)
     findings += _near_duplicate_findings(quotes)
-    findings += _overstatement_findings(quotes, claims)
+    findings += _overstatement_findings(quotes, claims, [s.own for s in claim_scored])
     return Extraction(quotes=quotes, claims=claims, findings=findings)
 
 
@@ -335,11 +346,43 @@ def _single_pairs(text: str, start: int, end: int, skip: list[tuple[int, int]]) 
     return pairs
 
 
-def _find_quotes(text: str, blocks: list[Block]) -> list[_QuoteSpan]:
+def _introduced_without_marks(text: str, blocks: list[Block], bi: int, sentences: list[_Sentence],
+                              starts: list[int]) -> bool:
+    """Whether paragraph ``bi`` is a quotation set without quote marks after a lead-in.
+
+    Writers often introduce a quotation with a line ending in ":" and set the words as their own
+    paragraph, unmarked ("Dr. Smith explained:" then the explanation). The lead-in must credit
+    someone with an attribution verb; "we're going to dig into:" before a list introduces no one's
+    words. A paragraph that opens with a quote mark is left to the quote-mark rules.
+    """
+    block = blocks[bi]
+    if bi == 0 or block.kind != "paragraph" or blocks[bi - 1].kind not in PROSE_KINDS:
+        return False
+    body = text[block.start : block.end].lstrip()
+    if not body or body[0] in DOUBLE_OPEN or body[0] in "\"'‘" or body.rstrip().endswith(":"):
+        return False
+    prev = blocks[bi - 1]
+    lead_sentence = _sentence_at(max(prev.start, prev.end - 1), sentences, starts)
+    if lead_sentence is None:
+        return False
+    lead = rules.fold(text[lead_sentence.start : lead_sentence.end]).rstrip()
+    return (lead.endswith(":") and len(WORD_RE.findall(lead)) <= rules.QUOTE_LEAD_MAX_WORDS
+            and _QUOTE_LEAD.search(lead) is not None)
+
+
+def _find_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], starts: list[int]) -> list[_QuoteSpan]:
     spans: list[_QuoteSpan] = []
     bi = 0
     while bi < len(blocks):
         block = blocks[bi]
+        if _introduced_without_marks(text, blocks, bi, sentences, starts):
+            # The whole paragraph is the quotation; quote marks inside it stay part of its text,
+            # as they do in a block quotation.
+            start, end = _strip_span(text, block.start, block.end)
+            if end > start:
+                spans.append(_QuoteSpan(start, end, start, end, bi, True, bi))
+                bi += 1
+                continue
         if block.kind == "blockquote":
             # Consecutive block-quote blocks are one quotation; a closing dash line is its credit.
             last = bi
@@ -414,9 +457,32 @@ def _named_source(phrase: str) -> str | None:
             if named.drop_generic:
                 while words and words[0].strip(".") in rules.NOT_A_NAME:
                     words = words[1:]
-            if len(words) >= named.min_words and any(w[:1].isupper() for w in words):
-                return " ".join(words)
+            if len(words) < named.min_words or not any(w[:1].isupper() for w in words):
+                continue
+            name = " ".join(words)
+            if named.reject is not None and named.reject.fullmatch(name):
+                continue
+            if named.require is not None and not named.require.search(name):
+                continue
+            return name
     return None
+
+
+def _credit_after(phrase: str) -> str:
+    """The credit that follows a quotation, up to the end of its clause ("said Dr. Anna Park.").
+
+    pysbd already ends the sentence in the right place (it knows "Dr." is no sentence end), so
+    only a clause break, or the full stop that ends the sentence or precedes a new quotation, is
+    cut here; cutting at the first "." would leave "said Dr". A stop that belongs to the name
+    ("Smith et al.", "King Jr.") stays.
+    """
+    phrase = re.split(r"[;!?]", phrase, maxsplit=1)[0]
+    stop = re.search(r"\.(?=\s+[\"“'‘]|\s*$)", phrase)
+    if stop is not None:
+        words = phrase[: stop.end()].split()
+        keep = bool(words) and words[-1] in rules.NAME_ABBREVIATIONS
+        phrase = phrase[: stop.end() if keep else stop.start()]
+    return phrase
 
 
 def _attribute(phrase: str | None) -> tuple[str | None, str | None, AttributionKind]:
@@ -483,8 +549,7 @@ def _classify_quotes(text: str, folded: str, blocks: list[Block], spans: list[_Q
         elif _SPEECH.search(left):
             infos.append(_QuoteInfo(span, "source", *_attribute(text[left_from : span.open_at])))
         elif _SPEECH.search(right_head) and not _READER.search(right):
-            phrase = text[span.close_at : span.close_at + len(right)]
-            phrase = re.split(r"[.;!?]", phrase, maxsplit=1)[0]
+            phrase = _credit_after(text[span.close_at : span.close_at + len(right)])
             infos.append(_QuoteInfo(span, "source", *_attribute(phrase)))
         elif len(WORD_RE.findall(inner)) >= rules.SOURCE_MIN_WORDS:
             infos.append(_QuoteInfo(span, "source"))
@@ -528,13 +593,22 @@ def _fragments(text: str, start: int, end: int) -> list[QuoteFragment]:
 # ---------------------------------------------------------------------------------------------
 
 
-def _topic_pattern(folded: str) -> re.Pattern[str] | None:
+def _topic_terms(folded: str) -> list[str]:
     """The article's most frequent content words: sentences about them are on topic."""
     counts = Counter(w for w in TOPIC_WORD_RE.findall(folded.lower()) if w not in rules.STOPWORDS)
-    top = [w for w, c in counts.most_common(rules.TOPIC_TERMS) if c >= rules.TOPIC_MIN_COUNT]
+    return [w for w, c in counts.most_common(rules.TOPIC_TERMS) if c >= rules.TOPIC_MIN_COUNT]
+
+
+def _topic_pattern(top: list[str]) -> re.Pattern[str] | None:
     if not top:
         return None
     return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in top) + r")\b", re.IGNORECASE)
+
+
+def _content_words(folded: str, ignore: set[str]) -> set[str]:
+    """Lower-cased content words with a plural "s" dropped, minus stopwords and ``ignore``."""
+    words = {w.removesuffix("s") for w in TOPIC_WORD_RE.findall(folded.lower()) if w not in rules.STOPWORDS}
+    return words - ignore
 
 
 def _own_words(folded: str, sentence: _Sentence, masked: list[tuple[int, int]]) -> str:
@@ -549,26 +623,29 @@ def _own_words(folded: str, sentence: _Sentence, masked: list[tuple[int, int]]) 
 
 def _score_sentences(text: str, folded: str, blocks: list[Block], sentences: list[_Sentence],
                      infos: list[_QuoteInfo]) -> list[_Scored]:
-    topic = _topic_pattern(folded)
+    top = _topic_terms(folded)
+    topic = _topic_pattern(top)
     # Quotations by block, to mask them and to link claims to them.
     masked_by_block: dict[int, list[tuple[int, int]]] = defaultdict(list)
     block_quote_blocks: set[int] = set()
+    source_blocks: set[int] = set()
     for info in infos:
         span = info.span
         if span.block_level:
             block_quote_blocks.update(range(span.block, max(span.block, span.last_block) + 1))
         if info.kind != "term":
             masked_by_block[span.block].append((span.open_at, span.close_at))
-    # Sentences that lean on a source quote: the rest of its paragraph and the next paragraph.
-    leans_on: dict[int, int] = {}
-    conclusion_sentences: set[int] = set()
-    by_block: dict[int, list[int]] = defaultdict(list)
-    for si, sentence in enumerate(sentences):
-        by_block[sentence.block].append(si)
+        if info.kind == "source":
+            source_blocks.add(span.block)
+    # Sentences that present a source quote as their evidence (see _Links).
+    links = _Links(folded, blocks, sentences, block_quote_blocks, source_blocks, set(top))
+    # Only a paragraph's last source quotation reaches into the paragraphs after it: it is the
+    # nearest, and each following paragraph is then scanned once, keeping this linear.
+    last_in_block = {info.span.block: qi for qi, info in enumerate(infos) if info.kind == "source"}
     for qi, info in enumerate(infos):
         if info.kind == "source":
-            _link_followers(qi, info, text, blocks, sentences, by_block, block_quote_blocks,
-                            leans_on, conclusion_sentences)
+            links.follow(qi, info, reach_following=last_in_block[info.span.block] == qi)
+    leans_on, conclusion_sentences, by_block = links.leans_on, links.conclusions, links.by_block
     # A sentence containing a source quotation leans on it.
     contains: set[int] = set()
     for qi, info in enumerate(infos):
@@ -600,44 +677,87 @@ def _score_sentences(text: str, folded: str, blocks: list[Block], sentences: lis
     return out
 
 
-def _link_followers(qi: int, info: _QuoteInfo, text: str, blocks: list[Block],
-                    sentences: list[_Sentence], by_block: dict[int, list[int]],
-                    block_quote_blocks: set[int], leans_on: dict[int, int],
-                    conclusion_sentences: set[int]) -> None:
-    """Mark the sentences that present a source quotation as their evidence.
+class _Links:
+    """Which sentences present a source quotation as their evidence.
 
-    After an inline quotation, later sentences of its paragraph lean on it only if they open
-    with a conclusion marker ("So ..."). In the paragraph after the quotation, the first
-    statement and any sentence opening with a conclusion marker draw a conclusion from it; the
-    whole paragraph leans on the quote when it opens with a conclusion marker or answers a
-    question ("Translation? This therapy ...").
+    A fact-checker reads a quotation as the evidence for what the article says next about it,
+    until the article moves on (a heading, or another source quotation):
+
+    * in the quotation's own paragraph, later sentences that open with a conclusion marker
+      ("So ...") or appeal to evidence ("studies show");
+    * in the next paragraph, all of it when it opens with a conclusion marker or answers a
+      question ("Translation? This therapy ..."); otherwise its first statement if it continues
+      the quotation (refers back to it, shares content words with it, or appeals to evidence) and
+      does not turn away from it ("Still, ...");
+    * in later paragraphs of the same section, sentences that open with a conclusion marker or
+      appeal to evidence ("... is real – and rooted in research").
     """
-    span = info.span
 
-    def is_question(si: int) -> bool:
-        return CLOSING_RE.sub("", text[sentences[si].start : sentences[si].end]).endswith("?")
+    def __init__(self, folded: str, blocks: list[Block], sentences: list[_Sentence],
+                 block_quote_blocks: set[int], source_blocks: set[int], topic_terms: set[str]) -> None:
+        self.folded, self.blocks, self.sentences = folded, blocks, sentences
+        self.block_quote_blocks, self.source_blocks = block_quote_blocks, source_blocks
+        # Topic terms are shared by nearly every sentence, so they show no continuity.
+        self.topic_terms = {w.removesuffix("s") for w in topic_terms}
+        self.leans_on: dict[int, int] = {}
+        self.conclusions: set[int] = set()
+        self.by_block: dict[int, list[int]] = defaultdict(list)
+        for si, sentence in enumerate(sentences):
+            self.by_block[sentence.block].append(si)
 
-    def opens_conclusion(si: int) -> bool:
-        return bool(rules.CONCLUSION_MARKER.match(rules.fold(text[sentences[si].start : sentences[si].end])))
+    def _sentence(self, si: int) -> str:
+        return self.folded[self.sentences[si].start : self.sentences[si].end]
 
-    if not span.block_level:
-        for si in by_block[span.block]:
-            if sentences[si].start >= span.close_at and opens_conclusion(si):
-                leans_on.setdefault(si, qi)
-                conclusion_sentences.add(si)
-    next_block = max(span.block, span.last_block) + 1
-    if next_block >= len(blocks) or blocks[next_block].kind != "paragraph" or next_block in block_quote_blocks:
-        return
-    paragraph = by_block[next_block]
-    statements = [si for si in paragraph if not is_question(si)]
-    if not statements:
-        return
-    first = statements[0]
-    whole = opens_conclusion(first) or paragraph[0] != first
-    for si in paragraph if whole else [si for si in paragraph if si == first or opens_conclusion(si)]:
-        leans_on.setdefault(si, qi)
-        if si == first or opens_conclusion(si):
-            conclusion_sentences.add(si)
+    def _is_question(self, si: int) -> bool:
+        return CLOSING_RE.sub("", self._sentence(si)).endswith("?")
+
+    def _opens_conclusion(self, si: int) -> bool:
+        return bool(rules.CONCLUSION_MARKER.match(self._sentence(si)))
+
+    def _appeals_to_evidence(self, si: int) -> bool:
+        return bool(rules.EVIDENCE_APPEAL.search(self._sentence(si)))
+
+    def _continues(self, si: int, quote_words: set[str]) -> bool:
+        sentence = self._sentence(si)
+        if rules.CONCESSIVE_MARKER.match(sentence):
+            return False
+        shared = _content_words(sentence, self.topic_terms) & quote_words
+        return (bool(rules.BACK_REFERENCE.match(sentence)) or self._appeals_to_evidence(si)
+                or len(shared) >= rules.SHARED_WORDS_TO_LINK)
+
+    def _link(self, si: int, qi: int, concludes: bool) -> None:
+        self.leans_on.setdefault(si, qi)
+        if concludes:
+            self.conclusions.add(si)
+
+    def follow(self, qi: int, info: _QuoteInfo, reach_following: bool) -> None:
+        span = info.span
+        if not span.block_level:
+            for si in self.by_block[span.block]:
+                if self.sentences[si].start >= span.close_at and (
+                        self._opens_conclusion(si) or self._appeals_to_evidence(si)):
+                    self._link(si, qi, True)
+        if not reach_following:
+            return
+        quote_words = _content_words(self.folded[span.start : span.end], self.topic_terms)
+        first_block = max(span.block, span.last_block) + 1
+        for bi in range(first_block, len(self.blocks)):
+            if (self.blocks[bi].kind not in PROSE_KINDS or bi in self.block_quote_blocks
+                    or bi in self.source_blocks):
+                break  # the section ends, or the article turns to another quotation
+            paragraph = self.by_block[bi]
+            statements = [si for si in paragraph if not self._is_question(si)]
+            if bi == first_block and self.blocks[bi].kind == "paragraph" and statements:
+                first = statements[0]
+                if self._opens_conclusion(first) or paragraph[0] != first:
+                    for si in paragraph:
+                        self._link(si, qi, si == first or self._opens_conclusion(si))
+                    continue
+                if self._continues(first, quote_words):
+                    self._link(first, qi, True)
+            for si in statements:
+                if self._opens_conclusion(si) or self._appeals_to_evidence(si):
+                    self._link(si, qi, True)
 
 
 def _exclusion(own: str, kind: str, quoted: bool, sentence: _Sentence, blocks: list[Block],
@@ -675,11 +795,11 @@ def _score(item: _Scored, own: str, topic: re.Pattern[str] | None, leans: bool, 
            concludes: bool) -> None:
     fired: set[str] = set()
     for rule in rules.CHECKWORTHY:
-        match = rule.find(own)
-        if match:
+        reason = rule.evaluate(own)
+        if reason is not None:
             fired.add(rule.name)
             item.score += rule.weight
-            item.reasons.append(rule.explain(match))
+            item.reasons.append(reason)
     if topic is not None:
         match = topic.search(own)
         if match:
@@ -695,13 +815,20 @@ def _score(item: _Scored, own: str, topic: re.Pattern[str] | None, leans: bool, 
         item.reasons.append(rules.CONCLUSION_REASON)
     if not fired & rules.ANCHORS:
         item.excluded = rules.NO_ANCHOR_REASON
+    main = _main_clauses(own)
     for rule in rules.HEDGES:
-        match = rule.find(own)
+        match = rule.find(main)
         if match:
             item.hedged = True
             item.reasons.append(rule.explain(match))
-    item.score = round(min(1.0, item.score), 3)
+    # item.score stays the raw sum of weights: CLAIM_THRESHOLD applies to it, and the stored
+    # score is squashed from it (rules.checkworthiness) so no two sums tie at a clamp.
     item.own = own
+
+
+def _main_clauses(own: str) -> str:
+    """``own`` with subordinate clauses blanked, so hedges are looked for in the main assertion."""
+    return rules.SUBORDINATE_CLAUSE.sub(lambda m: " " * len(m.group(0)), own)
 
 
 def _category(own: str) -> ClaimCategory:
@@ -719,7 +846,7 @@ def _claim_record(text: str, item: _Scored, sections: list[str | None]) -> Claim
     return Claim(
         **_anchor(text, s.start, s.end, sections[s.block]),  # type: ignore[arg-type]
         category=_category(item.own or item.text),
-        checkworthiness=item.score,
+        checkworthiness=rules.checkworthiness(item.score),
         reasons=item.reasons,
         hedged=item.hedged,
         quote_index=item.quote_index,
@@ -849,12 +976,37 @@ def _wording_difference(a: str, b: str) -> str:
     return "different middle"
 
 
-def _overstatement_findings(quotes: list[Quote], claims: list[Claim]) -> list[Finding]:
+def _asserts_effect(own: str) -> bool:
+    """Whether a claim states that something works or acts on the body, un-negated.
+
+    That is the conclusion a hedged source might not support. Each clause is judged on its own:
+    a negation reaches the effect words after it in its clause ("it won't replace your injector"
+    asserts nothing to overstate), "not just" amplifies instead, and a negated dismissal ("it's not
+    hype") affirms. A sentence with no effect word at all is a platitude.
+    """
+    for clause in rules.CLAUSE_BOUNDARY.split(own):
+        negations = [m.end() for m in rules.NEGATED.finditer(clause)
+                     if not rules.AMPLIFIED_NEGATION.match(clause, m.start())]
+        dismissals = [(m.start(), m.end()) for m in rules.DISMISSAL.finditer(clause)]
+        if any(any(n <= a for n in negations) for a, _ in dismissals):
+            return True
+        for effect in rules.EFFECT_WORD.finditer(clause):
+            if any(a <= effect.start() < b for a, b in dismissals):
+                continue
+            if not any(n <= effect.start() for n in negations):
+                return True
+    return False
+
+
+def _overstatement_findings(quotes: list[Quote], claims: list[Claim], owns: list[str]) -> list[Finding]:
+    """Unhedged claims that state, as settled, the conclusion of a hedged quotation they lean on."""
     out: list[Finding] = []
     hedge_cache: dict[int, list[str]] = {}
     for ci, claim in enumerate(claims):
         qi = claim.quote_index
         if qi is None or claim.hedged or quotes[qi].kind != "source":
+            continue
+        if not _asserts_effect(owns[ci] or rules.fold(claim.text)):
             continue
         if qi not in hedge_cache:
             folded = rules.fold(quotes[qi].text)

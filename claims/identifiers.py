@@ -18,7 +18,13 @@ from stdnum.exceptions import ValidationError as StdnumError
 # Crossref's recommended pattern for modern DOIs: prefix 10.NNNN(.NNNN), then any suffix.
 DOI_RE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$")
 _DOI_PREFIXES = re.compile(
-    r"^(?:doi:\s*|https?://(?:dx\.|www\.)?doi\.org/|https?://hdl\.handle\.net/)", re.IGNORECASE
+    r"^(?:doi:\s*|info:doi/|(?:https?://)?(?:dx\.|www\.)?doi\.org/|(?:https?://)?hdl\.handle\.net/)",
+    re.IGNORECASE,
+)
+# A publisher's landing page: https://onlinelibrary.wiley.com/doi/full/10.1111/... (also abs, pdf...).
+_PUBLISHER_DOI_URL = re.compile(
+    r"^https?://[^/\s]+/(?:[^?#\s]*/)?doi/(?:(?:abs|full|pdf|epdf|pdfdirect|epub|reader|book|chapter)/)?(?=10\.)",
+    re.IGNORECASE,
 )
 # Punctuation that ends the sentence a DOI is printed in; no real DOI ends with these.
 _DOI_TRAILING = ".,;:)]}>'\"\u201d\u2019"
@@ -47,7 +53,12 @@ def doi_display(value: str) -> str:
 
 def _doi_core(value: str) -> str:
     raw = str(value).strip()
-    doi = _DOI_PREFIXES.sub("", raw)
+    publisher = _PUBLISHER_DOI_URL.match(raw)
+    if publisher:
+        # In a URL a literal ? or # ends the path: anything the DOI itself holds is %-encoded.
+        doi = re.split(r"[?#]", raw[publisher.end():], maxsplit=1)[0]
+    else:
+        doi = _DOI_PREFIXES.sub("", raw)
     doi = unquote(doi).strip()
     # Sentence punctuation goes; a closing bracket stays when the DOI itself opened it.
     while doi and doi[-1] in _DOI_TRAILING:
@@ -101,6 +112,22 @@ def normalize_url(value: str) -> str:
     if parts.username:
         host = f"{parts.username}@{host}"
     return urlunsplit((scheme, host, parts.path or "/", parts.query, ""))
+
+
+def normalize_url_lenient(value: str) -> str:
+    """:func:`normalize_url`, reading a scheme-less ``www.example.org/x`` or ``//example.org`` as https.
+
+    Reference managers export URL fields typed by hand; a bare host is unambiguous enough.
+    """
+    raw = str(value).strip()
+    if raw.startswith("//"):
+        raw = "https:" + raw
+    elif "://" not in raw and re.match(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+\.?(?::\d+)?(?:[/?#]|$)", raw, re.IGNORECASE):
+        raw = "https://" + raw
+    try:
+        return normalize_url(raw)
+    except IdentifierError:
+        raise IdentifierError(f"invalid URL {str(value).strip()!r} (expected an http(s) URL with a host)") from None
 
 
 def ascii_fold(text: str) -> str:

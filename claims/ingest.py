@@ -17,7 +17,7 @@ import sqlite_utils
 from .clock import now
 from .db import transaction
 from .extract import extract
-from .models import Article, Document, Extraction
+from .models import Article, Document, Extraction, FindingRow
 
 Status = Literal["added", "new_version", "unchanged"]
 
@@ -64,19 +64,25 @@ def ingest_document(
     ``extraction`` lets a caller that already ran :func:`claims.extract.extract` skip a rerun.
     """
     digest = sha256(doc.text)
-    same = db.execute(
-        "select id, version from articles where sha256 = ? order by location = ? desc, id limit 1",
-        [digest, location],
+    previous = db.execute(
+        "select id, version, sha256 from articles where location = ? order by version desc limit 1", [location]
     ).fetchone()
+    # Unchanged: the latest version at this location has this text, or (for a location seen
+    # for the first time) the same text is stored from elsewhere. Text that reverts to an
+    # older version's is a new version, so the latest version always holds the current text.
+    same = (
+        previous[:2]
+        if previous and previous[2] == digest
+        else None
+        if previous
+        else db.execute("select id, version from articles where sha256 = ? order by id limit 1", [digest]).fetchone()
+    )
     if same:
         return IngestResult(article_id=same[0], status="unchanged", version=same[1])
 
     # Extraction is pure and can be slow; do it before the write transaction opens.
     if extraction is None:
         extraction = extract(doc)
-    previous = db.execute(
-        "select id, version from articles where location = ? order by version desc limit 1", [location]
-    ).fetchone()
     article = Article(
         title=title or doc.title or Path(location).stem,
         url=url,
@@ -155,16 +161,15 @@ def save_article(db: sqlite_utils.Database, article: Article, doc: Document, ext
     )
     created = now()
     db["findings"].insert_all(
-        {
-            "article_id": article_id,
-            "kind": finding.kind,
-            "message": finding.message,
-            "quote_id": quote_id(finding.quote_index),
-            "related_quote_id": quote_id(finding.related_quote_index),
-            "claim_id": None if finding.claim_index is None else claim_ids[finding.claim_index],
-            "source_id": None,
-            "created_at": created,
-        }
+        FindingRow(
+            article_id=article_id,
+            kind=finding.kind,
+            message=finding.message,
+            quote_id=quote_id(finding.quote_index),
+            related_quote_id=quote_id(finding.related_quote_index),
+            claim_id=None if finding.claim_index is None else claim_ids[finding.claim_index],
+            created_at=created,
+        ).model_dump()
         for finding in extraction.findings
     )
     return article_id

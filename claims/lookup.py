@@ -4,15 +4,26 @@ Responses are cached in ``lookup_cache``, so a second lookup of the same identif
 request. Network work happens before any write transaction opens: a failed request leaves the
 database as it was. Retraction and correction notices come from Crossref's ``updated-by`` /
 ``update-to`` relations (and PubMed's "Retracted Publication" type) and are stored on the source.
+
+Requests answered 429 or 5xx, or cut off mid-way, are retried a few times with exponential
+backoff, honouring ``Retry-After``. A contact address (``mailto``, or ``$CLAIMS_MAILTO``) goes in
+the User-Agent, which puts Crossref requests in its "polite" pool.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import sqlite_utils
@@ -21,12 +32,25 @@ from . import identifiers as ids
 from .citations import citation_targets
 from .clock import now
 from .db import transaction
+from .models import FindingRow
 from .sources import Outcome, SourceError, SourceRecord, clean_item, import_records
 
 CROSSREF_URL = "https://api.crossref.org/works/{doi}"
 NCBI_ESUMMARY_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi"
-USER_AGENT = "claims-tracker/0.1 (https://github.com/claims-tracker/claims)"
+USER_AGENT = "claims-tracker/0.1 (https://github.com/claims-tracker/claims{contact})"
+MAILTO_ENV = "CLAIMS_MAILTO"
 TIMEOUT = 20.0
+# Retries: attempts per request in all, the first backoff (doubled each time) and the longest
+# wait we accept; a Retry-After beyond it gives up rather than stalling the command.
+ATTEMPTS = 4
+BACKOFF = 1.0
+MAX_WAIT = 60.0
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+# Crossref's documented limit for the public and polite pools is a few concurrent requests.
+DEFAULT_WORKERS = 1
+POLITE_WORKERS = 3
+# Waits go through this, so tests can replace it.
+sleep: Callable[[float], None] = time.sleep
 # Crossref update types that take a work out of the record, as opposed to correcting it.
 RETRACTION_TYPES = {"retraction", "withdrawal", "removal"}
 RETRACTED_FINDING = "retracted_source"
@@ -42,7 +66,25 @@ CROSSREF_TYPES = {
 
 
 class LookupFailed(SourceError):
-    """A lookup that could not be completed; the message is one line naming the identifier."""
+    """A lookup that could not be completed; the message is one line naming the identifier.
+
+    ``fatal`` means asking again now is pointless: the host cannot be reached, or it asked us to
+    wait longer than :data:`MAX_WAIT`.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, fatal: bool = False) -> None:
+        super().__init__(message)
+        self.status = status
+        self.fatal = fatal
+
+
+def crossref_url(doi: str) -> str:
+    """The Crossref works URL, the DOI percent-encoded: ``#``, ``?`` and ``<>`` are DOI characters."""
+    return CROSSREF_URL.format(doi=quote(doi, safe="/:;()-._"))
+
+
+def mailto_from_env(mailto: str | None = None) -> str | None:
+    return (mailto or os.environ.get(MAILTO_ENV) or "").strip() or None
 
 
 @dataclass
@@ -63,11 +105,68 @@ class LookupResult:
         return text
 
 
-def _use(client: httpx.Client | None) -> contextlib.AbstractContextManager[httpx.Client]:
+def user_agent(mailto: str | None = None) -> str:
+    return USER_AGENT.format(contact=f"; mailto:{mailto}" if mailto else "")
+
+
+def _use(client: httpx.Client | None, mailto: str | None = None) -> contextlib.AbstractContextManager[httpx.Client]:
     """The caller's client (left open for them), or a new one closed after use."""
     if client is not None:
         return contextlib.nullcontext(client)
-    return httpx.Client(timeout=TIMEOUT, headers={"User-Agent": USER_AGENT}, follow_redirects=True)
+    return httpx.Client(timeout=TIMEOUT, headers={"User-Agent": user_agent(mailto)}, follow_redirects=True)
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date), if any."""
+    value = (response.headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _get(client: httpx.Client, service: str, url: str, params: dict[str, str] | None, what: str) -> httpx.Response:
+    """GET with bounded retries: 429/5xx and mid-request failures, exponential backoff, Retry-After."""
+    host = httpx.URL(url).host
+    for attempt in range(1, ATTEMPTS + 1):
+        wait = BACKOFF * 2 ** (attempt - 1)
+        try:
+            response = client.get(url, params=params)
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as e:
+            # Offline or a wrong host: asking again in a second will not help.
+            raise LookupFailed(
+                f"{service}: could not reach {host} to look up {what} ({type(e).__name__}); check the network connection",
+                fatal=True,
+            ) from None
+        except httpx.HTTPError as e:
+            if attempt == ATTEMPTS:
+                raise LookupFailed(
+                    f"{service}: no answer from {host} for {what} after {ATTEMPTS} tries ({type(e).__name__})"
+                ) from None
+            sleep(wait)
+            continue
+        if response.status_code not in RETRY_STATUSES:
+            return response
+        asked = _retry_after(response)
+        if asked is not None and asked > MAX_WAIT:
+            raise LookupFailed(
+                f"{service}: HTTP {response.status_code} for {what}; {host} asks to wait {asked:.0f} s, try again later",
+                status=response.status_code,
+                fatal=True,
+            )
+        if attempt == ATTEMPTS:
+            raise LookupFailed(
+                f"{service}: HTTP {response.status_code} {response.reason_phrase} for {what} after {ATTEMPTS} tries",
+                status=response.status_code,
+                fatal=response.status_code == 429,
+            )
+        sleep(min(MAX_WAIT, max(wait, asked or 0.0)))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @dataclass
@@ -78,7 +177,7 @@ class Fetched:
 
 
 def fetch(
-    db: sqlite_utils.Database,
+    db: sqlite_utils.Database | None,
     client: httpx.Client,
     service: str,
     identifier: str,
@@ -88,24 +187,21 @@ def fetch(
     what: str,
     refresh: bool = False,
 ) -> Fetched:
-    """GET JSON, from the cache unless ``refresh``. Writes nothing: the caller stores ``cache_row``."""
-    if not refresh:
+    """GET JSON, from the cache unless ``refresh`` (or no ``db``). Writes nothing: the caller
+    stores ``cache_row``. Never touches ``db`` when ``refresh``, so it can run in a worker thread."""
+    if not refresh and db is not None:
         row = db.execute(
             "select body from lookup_cache where service = ? and identifier = ?", [service, identifier]
         ).fetchone()
         if row:
             return Fetched(json.loads(row[0]), cached=True)
-    host = httpx.URL(url).host
-    try:
-        response = client.get(url, params=params)
-    except httpx.HTTPError as e:
-        raise LookupFailed(
-            f"{service}: could not reach {host} to look up {what} ({type(e).__name__}); check the network connection"
-        ) from None
+    response = _get(client, service, url, params, what)
     if response.status_code == 404:
-        raise LookupFailed(f"{service}: {what} not found (HTTP 404)")
+        raise LookupFailed(f"{service}: {what} not found (HTTP 404)", status=404)
     if response.status_code >= 400:
-        raise LookupFailed(f"{service}: HTTP {response.status_code} {response.reason_phrase} for {what}")
+        raise LookupFailed(
+            f"{service}: HTTP {response.status_code} {response.reason_phrase} for {what}", status=response.status_code
+        )
     try:
         data = response.json()
     except ValueError:
@@ -270,56 +366,85 @@ def _apply_notices(db: sqlite_utils.Database, source_id: int, notices: list[dict
     return retraction is not None
 
 
-def _import_one(db: sqlite_utils.Database, csl: dict[str, Any], origin: str, where: str) -> Outcome:
+@dataclass
+class Prepared:
+    """A looked-up work, validated and ready to store: what :func:`store_lookup` writes."""
+
+    service: str
+    record: SourceRecord
+    fetched: Fetched
+    notices: list[dict[str, Any]]
+
+
+def _record(csl: dict[str, Any], where: str) -> SourceRecord:
     try:
-        record = SourceRecord(clean_item(csl, where), where)
+        return SourceRecord(clean_item(csl, where), where)
     except SourceError as e:
         raise LookupFailed(str(e)) from None
-    return import_records(db, [record], origin)[0]
 
 
-def lookup_doi(db: sqlite_utils.Database, doi: str, *, client: httpx.Client | None = None) -> LookupResult:
-    """Look a DOI up at Crossref and add or merge the work into ``sources``."""
+def prepare_doi(
+    db: sqlite_utils.Database | None, doi: str, *, client: httpx.Client | None = None, mailto: str | None = None
+) -> Prepared:
+    """Fetch (or read from ``db``'s cache) and validate a DOI's record; writes nothing."""
     try:
         normal = ids.normalize_doi(doi)
     except ids.IdentifierError as e:
         raise LookupFailed(f"--doi: {e}") from None
-    with _use(client) as http:
-        fetched = fetch(db, http, "crossref", normal, CROSSREF_URL.format(doi=normal), what=f"DOI {normal}")
+    with _use(client, mailto_from_env(mailto)) as http:
+        fetched = fetch(db, http, "crossref", normal, crossref_url(normal), what=f"DOI {normal}")
     message = fetched.data.get("message") if isinstance(fetched.data, dict) else None
     if not isinstance(message, dict):
         raise LookupFailed(f"crossref: unexpected response for DOI {normal} (no message)")
     csl = crossref_to_csl(message)
     csl.setdefault("DOI", normal)
-    notices = crossref_notices(message)
-    with transaction(db):
-        store_cache(db, fetched.cache_row)
-        outcome = _import_one(db, csl, "crossref", f"crossref DOI {normal}")
-        retracted = _apply_notices(db, outcome.source_id, notices)
-    return LookupResult(outcome, "crossref", fetched.cached, notices, retracted)
+    return Prepared("crossref", _record(csl, f"crossref DOI {normal}"), fetched, crossref_notices(message))
 
 
-def lookup_pmid(db: sqlite_utils.Database, pmid: str, *, client: httpx.Client | None = None) -> LookupResult:
-    """Look a PMID up with NCBI E-utilities esummary and add or merge the work into ``sources``."""
+def prepare_pmid(
+    db: sqlite_utils.Database | None, pmid: str, *, client: httpx.Client | None = None, mailto: str | None = None
+) -> Prepared:
+    """Fetch (or read from ``db``'s cache) and validate a PMID's esummary; writes nothing."""
     try:
         normal = ids.normalize_pmid(pmid)
     except ids.IdentifierError as e:
         raise LookupFailed(f"--pmid: {e}") from None
     params = {"db": "pubmed", "id": normal, "retmode": "json"}
-    with _use(client) as http:
+    contact = mailto_from_env(mailto)
+    if contact:
+        # NCBI asks scripts to name themselves and a contact (E-utilities usage guidelines).
+        params.update(tool="claims-tracker", email=contact)
+    with _use(client, contact) as http:
         fetched = fetch(db, http, "pubmed", normal, NCBI_ESUMMARY_URL, params=params, what=f"PMID {normal}")
     result = fetched.data.get("result") if isinstance(fetched.data, dict) else None
     summary = (result or {}).get(normal)
     if not isinstance(summary, dict) or summary.get("error"):
         detail = (summary or {}).get("error") or (fetched.data or {}).get("error") or "no summary returned"
         raise LookupFailed(f"pubmed: PMID {normal} not found ({detail})")
-    csl = ncbi_to_csl(summary, normal)
-    notices = ncbi_notices(summary)
+    return Prepared("pubmed", _record(ncbi_to_csl(summary, normal), f"pubmed PMID {normal}"), fetched, ncbi_notices(summary))
+
+
+def store_lookup(db: sqlite_utils.Database, prepared: Prepared) -> LookupResult:
+    """Cache the response, add or merge the work and store its notices, in one transaction."""
     with transaction(db):
-        store_cache(db, fetched.cache_row)
-        outcome = _import_one(db, csl, "pubmed", f"pubmed PMID {normal}")
-        retracted = _apply_notices(db, outcome.source_id, notices)
-    return LookupResult(outcome, "pubmed", fetched.cached, notices, retracted)
+        store_cache(db, prepared.fetched.cache_row)
+        outcome = import_records(db, [prepared.record], prepared.service)[0]
+        retracted = _apply_notices(db, outcome.source_id, prepared.notices)
+    return LookupResult(outcome, prepared.service, prepared.fetched.cached, prepared.notices, retracted)
+
+
+def lookup_doi(
+    db: sqlite_utils.Database, doi: str, *, client: httpx.Client | None = None, mailto: str | None = None
+) -> LookupResult:
+    """Look a DOI up at Crossref and add or merge the work into ``sources``."""
+    return store_lookup(db, prepare_doi(db, doi, client=client, mailto=mailto))
+
+
+def lookup_pmid(
+    db: sqlite_utils.Database, pmid: str, *, client: httpx.Client | None = None, mailto: str | None = None
+) -> LookupResult:
+    """Look a PMID up with NCBI E-utilities esummary and add or merge the work into ``sources``."""
+    return store_lookup(db, prepare_pmid(db, pmid, client=client, mailto=mailto))
 
 
 @dataclass
@@ -328,9 +453,13 @@ class RetractionReport:
     retracted: list[str] = field(default_factory=list)
     findings: int = 0
     skipped: list[str] = field(default_factory=list)
+    # One line per DOI that could not be checked: network errors, repeated 429/5xx.
+    failed: list[str] = field(default_factory=list)
+    total: int = 0
 
     def describe(self) -> str:
         lines = [f"skipped {s}" for s in self.skipped]
+        lines += [f"failed {s}" for s in self.failed]
         lines += [f"retracted: {key}" for key in self.retracted]
         lines.append(
             f"checked {self.checked} sources with a DOI: {len(self.retracted)} retracted, {self.findings} findings written"
@@ -338,57 +467,100 @@ class RetractionReport:
         return "\n".join(lines)
 
 
-def check_retractions(db: sqlite_utils.Database, *, client: httpx.Client | None = None) -> RetractionReport:
+def check_retractions(
+    db: sqlite_utils.Database,
+    *,
+    client: httpx.Client | None = None,
+    mailto: str | None = None,
+    workers: int | None = None,
+) -> RetractionReport:
     """Re-fetch every source with a DOI from Crossref and record retractions.
 
     Every quote and claim that cites a retracted source (any relation) gets a
-    ``retracted_source`` finding, once. A DOI Crossref does not know is skipped and reported;
-    a network error stops the check before anything is written.
+    ``retracted_source`` finding, once. Each answer is stored (cache, notices, findings) in its
+    own transaction as it arrives, so a failure later on loses nothing already fetched. A DOI
+    Crossref does not know is skipped; one that still fails after the retries is listed in
+    ``failed``. When Crossref cannot be reached at all, or rate-limits us for longer than
+    :data:`MAX_WAIT`, the remaining DOIs are not asked and are listed as failed too.
+
+    Requests run ``workers`` at a time (default 1, or 3 with a ``mailto`` for the polite pool);
+    results are written in source order from this thread.
     """
     report = RetractionReport()
     sources = db.execute("select id, key, doi, title from sources where doi is not null order by id").fetchall()
-    fetched: list[tuple[int, str, str | None, Fetched]] = []
-    with _use(client) as http:
-        for source_id, key, doi, title in sources:
-            try:
-                result = fetch(db, http, "crossref", doi, CROSSREF_URL.format(doi=doi), what=f"DOI {doi} ({key})", refresh=True)
-            except LookupFailed as e:
-                if "HTTP 404" in str(e):
-                    report.skipped.append(f"{key}: DOI {doi} not found at Crossref")
-                    continue
-                raise
-            fetched.append((source_id, key, title, result))
+    report.total = len(sources)
+    contact = mailto_from_env(mailto)
+    workers = max(1, workers or (POLITE_WORKERS if contact else DEFAULT_WORKERS))
     existing = {
         (row[0], row[1], row[2])
         for row in db.execute("select source_id, quote_id, claim_id from findings where kind = ?", [RETRACTED_FINDING])
     }
-    created = now()
-    with transaction(db):
-        for source_id, key, title, result in fetched:
-            report.checked += 1
-            store_cache(db, result.cache_row)
-            message = result.data.get("message") or {}
-            if not _apply_notices(db, source_id, crossref_notices(message)):
-                continue
-            report.retracted.append(key)
-            rows = []
-            for kind, target_id, article_id, relation in citation_targets(db, source_id):
-                ident = (source_id, target_id if kind == "quote" else None, target_id if kind == "claim" else None)
-                if ident in existing:
+    stop = threading.Event()
+
+    def get(source: tuple[int, str, str, str | None]) -> Fetched | LookupFailed | None:
+        if stop.is_set():
+            return None
+        _, key, doi, _ = source
+        try:
+            return fetch(None, http, "crossref", doi, crossref_url(doi), what=f"DOI {doi} ({key})", refresh=True)
+        except LookupFailed as e:
+            if e.fatal:
+                stop.set()
+            return e
+
+    with _use(client, contact) as http, ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            results: Iterator[Fetched | LookupFailed | None] = pool.map(get, sources)
+            for (source_id, key, doi, title), result in zip(sources, results, strict=True):
+                if result is None:
+                    report.failed.append(f"{key}: DOI {doi} not checked (stopped after the error above)")
                     continue
-                existing.add(ident)
-                rows.append(
-                    {
-                        "article_id": article_id,
-                        "kind": RETRACTED_FINDING,
-                        "message": f"This {kind} relies on {key} ({relation}), which has been retracted: {title or 'untitled'}.",
-                        "quote_id": ident[1],
-                        "related_quote_id": None,
-                        "claim_id": ident[2],
-                        "source_id": source_id,
-                        "created_at": created,
-                    }
-                )
-            db["findings"].insert_all(rows)
-            report.findings += len(rows)
+                if isinstance(result, LookupFailed):
+                    if result.status == 404:
+                        report.skipped.append(f"{key}: DOI {doi} not found at Crossref")
+                        continue
+                    report.failed.append(f"{key}: {result}")
+                    continue
+                with transaction(db):
+                    report.checked += 1
+                    _record_check(db, report, existing, source_id, key, title, result)
+        finally:
+            # Queued requests become no-ops, so leaving early does not wait for them all.
+            stop.set()
     return report
+
+
+def _record_check(
+    db: sqlite_utils.Database,
+    report: RetractionReport,
+    existing: set[tuple[int, int | None, int | None]],
+    source_id: int,
+    key: str,
+    title: str | None,
+    result: Fetched,
+) -> None:
+    store_cache(db, result.cache_row)
+    message = result.data.get("message") if isinstance(result.data, dict) else None
+    if not _apply_notices(db, source_id, crossref_notices(message or {})):
+        return
+    report.retracted.append(key)
+    rows = []
+    for kind, target_id, article_id, relation in citation_targets(db, source_id):
+        ident = (source_id, target_id if kind == "quote" else None, target_id if kind == "claim" else None)
+        if ident in existing:
+            continue
+        existing.add(ident)
+        rows.append(
+            FindingRow(
+                article_id=article_id,
+                kind=RETRACTED_FINDING,
+                message=f"This {kind} relies on {key} ({relation}), which has been retracted: {title or 'untitled'}.",
+                quote_id=ident[1],
+                claim_id=ident[2],
+                source_id=source_id,
+                created_at=now(),
+            ).model_dump()
+        )
+    if rows:
+        db["findings"].insert_all(rows)
+    report.findings += len(rows)

@@ -110,10 +110,22 @@ class Claim(Anchored):
     quote_index: int | None = None
 
 
+# Every kind of finding the tool writes; docs/schema.md says what each means.
+FindingKind = Literal[
+    # extraction (claims.extract)
+    "vague_attribution", "no_attribution", "near_duplicate_quote", "possible_overstatement",
+    # evidence on links (claims.evidence)
+    "population_mismatch", "intervention_mismatch", "no_supporting_source",
+    "near_duplicate_quote_across_articles",
+    # retraction checks (claims.lookup)
+    "retracted_source",
+]  # fmt: skip
+
+
 class Finding(Record):
     """An article-level problem; record references are indexes into the extraction's lists."""
 
-    kind: str
+    kind: FindingKind
     message: str
     quote_index: int | None = None
     related_quote_index: int | None = None
@@ -136,3 +148,33 @@ class Article(Record):
     version: int = Field(ge=1)
     previous_id: int | None = None
     ingested_at: str
+
+
+class FindingRow(Record):
+    """A row of ``findings`` as written: every writer validates through this model."""
+
+    kind: FindingKind
+    message: str = Field(min_length=1)
+    article_id: int | None = None
+    quote_id: int | None = None
+    related_quote_id: int | None = None
+    claim_id: int | None = None
+    source_id: int | None = None
+    created_at: str
+
+
+class CitationRow(Record):
+    """The link fields of a ``citations`` row (the evidence fields are claims.evidence's)."""
+
+    quote_id: int | None = None
+    claim_id: int | None = None
+    source_id: int
+    relation: Literal["cited", "attributed", "candidate"]
+    added_by: str = Field(min_length=1)
+    added_at: str
+
+    @model_validator(mode="after")
+    def _one_target(self) -> CitationRow:
+        if (self.quote_id is None) == (self.claim_id is None):
+            raise ValueError("a citation links exactly one quote or one claim")
+        return self

@@ -6,7 +6,9 @@ them into datasette-auth-passwords configuration whose hashes are ``$env`` refer
 generated config file holds no secret either; the hashes travel only in the server's environment.
 
 The Datasette signing secret is generated once into ``.claims/secret`` so that login cookies
-survive a restart.
+survive a restart. A cookie only names the login: the Datasette plugin checks on every request
+that the name is still a configured account and takes the role from the configuration, so after
+``claims reviewers remove`` (or a role change) and a restart, old cookies lose their powers.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ SERVE_CONFIG_FILE = "datasette.serve.json"
 HASH_ENV_PREFIX = "CLAIMS_PASSWORD_HASH_"
 ROLE_ENV_PREFIX = "CLAIMS_ROLE_"
 AUTH_PLUGIN = "datasette-auth-passwords"
+CLAIMS_PLUGIN = "claims-tracker"
 
 
 class ReviewerError(ValueError):
@@ -183,16 +186,31 @@ def ensure_secret(home: Path) -> str:
     return secret
 
 
-def serve_config(base: Mapping[str, Any], accounts: Mapping[str, Account], *, private: bool = False) -> dict[str, Any]:
-    """datasette.yaml plus the login accounts (as ``$env`` references) and, if asked, privacy."""
+def serve_config(
+    base: Mapping[str, Any],
+    accounts: Mapping[str, Account],
+    *,
+    private: bool = False,
+    database_file: str | Path | None = None,
+) -> dict[str, Any]:
+    """datasette.yaml plus the login accounts (as ``$env`` references) and, if asked, privacy.
+
+    ``database_file`` is the file being served: the plugin serves it under the database name
+    datasette.yaml and metadata.yml use (``claims``), whatever the file is called.
+    """
     config = copy.deepcopy(dict(base))
     plugins = config.setdefault("plugins", {}) or {}
     config["plugins"] = plugins
+    if database_file is not None:
+        plugin = dict(plugins.get(CLAIMS_PLUGIN) or {})
+        plugin["database_file"] = str(Path(database_file).resolve())
+        plugins[CLAIMS_PLUGIN] = plugin
     auth = dict(plugins.get(AUTH_PLUGIN) or {})
     actors = dict(auth.get("actors") or {})
     for name, account in sorted(accounts.items()):
         auth[f"{name}_password_hash"] = {"$env": hash_env_var(name)}
-        # The role travels in the signed actor cookie; permissions in datasette.yaml match on it.
+        # The actor a login issues. The plugin re-reads it on every request (the cookie's copy of
+        # the role is ignored), and permissions in datasette.yaml match on its role.
         actors[name] = {"id": name, "role": account.role}
     auth["actors"] = actors
     plugins[AUTH_PLUGIN] = auth
@@ -200,6 +218,27 @@ def serve_config(base: Mapping[str, Any], accounts: Mapping[str, Account], *, pr
         # Every view-* permission then needs a logged-in actor; /-/login stays open.
         config["allow"] = {"id": "*"}
     return config
+
+
+# The checkout claims is installed from (editable installs): its metadata.yml and datasette.yaml
+# are the defaults when the current folder has none.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def serve_file(given: str | None, default: str, option: str) -> Path:
+    """The file an option names, else ``default`` in the current folder, else in the project."""
+    if given is not None:
+        path = Path(given)
+        if not path.is_file():
+            raise ReviewerError(f"{given}: no such file")
+        return path.resolve()
+    for candidate in (Path.cwd() / default, PROJECT_ROOT / default):
+        if candidate.is_file():
+            return candidate.resolve()
+    raise ReviewerError(
+        f"{default}: not in the current folder ({Path.cwd()}) nor in the claims project ({PROJECT_ROOT}); "
+        f"pass {option} FILE"
+    )
 
 
 def serve_env(accounts: Mapping[str, Account], secret: str) -> dict[str, str]:

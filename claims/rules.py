@@ -10,25 +10,40 @@ offsets still index the original text.
 
 Sections:
 
-* :data:`CHECKWORTHY` — features that make a sentence worth checking (weights add up, capped at 1).
+* :data:`CHECKWORTHY` — features that make a sentence worth checking (weights add up, and
+  :func:`checkworthiness` squashes the sum into 0..1; specific mechanisms and defined technical
+  terms add, vague wording subtracts).
 * :data:`ANCHORS` — which of those features tie a sentence to something specific enough to check.
+* Linking claims to quotations: :data:`CONCLUSION_MARKER`, :data:`EVIDENCE_APPEAL`,
+  :data:`CONCESSIVE_MARKER`, :data:`BACK_REFERENCE`.
 * :data:`EXCLUSIONS` — sentence types that are never claims (questions, calls to action, asides...).
-* :data:`HEDGES` — wording that hedges a claim; :data:`EVIDENCE_HEDGES` — wording that limits
-  what a quoted source supports.
-* Attribution: :data:`SPEECH_VERB`, :data:`VAGUE_SOURCE`, named-source patterns, :data:`TERM_MARKER`,
+* :data:`HEDGES` — wording that hedges a claim (in its main clause: :data:`SUBORDINATE_CLAUSE`);
+  :data:`EVIDENCE_HEDGES` — wording that limits what a quoted source supports; :data:`EFFECT`,
+  :data:`NEGATION`, :data:`DISMISSAL` — whether a claim states an effect an overstatement needs.
+* Attribution: :data:`SPEECH_VERB`, :data:`QUOTE_LEAD_VERB`, :data:`VAGUE_SOURCE`, named-source
+  patterns (titles, surnames credited with a speech verb, publications), :data:`TERM_MARKER`,
   :data:`READER_ADDRESS`.
 * :data:`CATEGORIES` — keywords that decide a claim's category.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from .models import ClaimCategory
 
-# A sentence whose check-worthiness reaches this score (and is not excluded) is a claim.
+# A sentence whose weights (CHECKWORTHY and the quotation features) add up to this (and that is
+# not excluded) is a claim.
 CLAIM_THRESHOLD = 0.3
+
+
+def checkworthiness(total: float) -> float:
+    """The stored 0..1 score for a sum of weights: 1 - e^-total. It keeps the sums' order all
+    the way up (a clamp at 1 would tie every sentence with several features), so "Needs review"
+    can rank the most specific claims first; a sum at CLAIM_THRESHOLD stores as 0.26."""
+    return round(1.0 - math.exp(-max(total, 0.0)), 3)
 # Near-duplicate quotes: rapidfuzz token_set_ratio (0..100) over normalised text.
 NEAR_DUPLICATE_SCORE = 78.0
 # Quotes shorter than this (in words) are too short to call near-duplicates of each other.
@@ -49,18 +64,32 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Rule:
-    """One named rule. ``reason`` is shown to reviewers; ``{m}`` is replaced by the matched words."""
+    """One named rule. ``reason`` is shown to reviewers; ``{m}`` is replaced by the matched words.
+
+    ``min_hits`` > 1 makes a density rule: it fires only when that many *distinct* phrases match,
+    and its reason lists them (a sentence naming three biological entities is more specific than
+    one naming one).
+    """
 
     name: str
     pattern: re.Pattern[str]
     weight: float
     reason: str
+    min_hits: int = 1
 
     def find(self, folded: str) -> re.Match[str] | None:
         return self.pattern.search(folded)
 
     def explain(self, match: re.Match[str]) -> str:
         return self.reason.format(m=" ".join(match.group(0).split()).lower())
+
+    def evaluate(self, folded: str) -> str | None:
+        """The reason this rule fires on ``folded``, or None; honours ``min_hits``."""
+        if self.min_hits <= 1:
+            match = self.find(folded)
+            return self.explain(match) if match else None
+        hits = list(dict.fromkeys(" ".join(m.group(0).split()).lower() for m in self.pattern.finditer(folded)))
+        return self.reason.format(m=", ".join(hits)) if len(hits) >= self.min_hits else None
 
 
 def _words(*words: str) -> str:
@@ -80,8 +109,8 @@ def _verbs(*lemmas: str) -> str:
     return _words(*forms)
 
 
-def _rule(name: str, pattern: str, weight: float, reason: str) -> Rule:
-    return Rule(name, re.compile(pattern, re.IGNORECASE), weight, reason)
+def _rule(name: str, pattern: str, weight: float, reason: str, min_hits: int = 1) -> Rule:
+    return Rule(name, re.compile(pattern, re.IGNORECASE), weight, reason, min_hits)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,10 +209,41 @@ SAFETY = _words(
     "overdose", "high doses", "stools", "nausea", "diarrhea", "warning", "complications",
 )
 
+# Biological entities and processes: what a mechanistic claim says the body does. Narrower than
+# HEALTH_TERM (no face, body or treatment): naming one of these is naming something a study measures.
+BIOLOGICAL_TERM = _words(
+    "cell", "cells", "cellular", "tissue", "tissues", "collagen", "elastin", "keratin", "dermis",
+    "epidermis", "subcutaneous", "adipose", "fibroblast", "fibroblasts", "keratinocytes", "muscle",
+    "muscles", "muscle tone", "nerve", "nerves", "neurons", "receptor", "receptors", "enzyme",
+    "enzymes", "protein", "proteins", "hormone", "hormones", "inflammation", "inflammatory",
+    "circulation", "blood flow", "blood vessels", "lymphatic", "lymph", "metabolism", "metabolic",
+    "mitochondria", "mitochondrial", "atp", "dna", "rna", "gene", "genes", "gene expression",
+    "molecular", "synthesis", "production", "repair", "regeneration", "cortisol", "melatonin",
+    "insulin", "glucose", "immune", "immunity", "antioxidant", "oxidative", "bloodstream",
+) + r"|\b[a-z]+(?:cytes?|blasts?|synthesis|genesis|phosphates?|kines?|ceptors?)\b"
+# A causal verb acting on a biological entity: "stimulates the dermis", "supports collagen
+# synthesis". The verb and its object sit in one clause (no punctuation between them).
+MECHANISM = r"(?:" + CAUSAL_VERBS + r")(?:\s+[\w'-]+){0,4}?\s+(?:" + BIOLOGICAL_TERM + r")"
+# A technical term the writer defines: "ATP (adenosine triphosphate)", "musculoaponeurotic system
+# (SMAS)". Case matters for the abbreviation, so it is matched case-sensitively inside.
+TECHNICAL_TERM = (
+    r"(?-i:\b[A-Z][A-Za-z0-9-]*[A-Z][A-Za-z0-9-]*\s*\((?=[^()]*[a-z])[^()]{4,}\))"
+    r"|(?-i:\b[a-z][\w-]+\s*\([A-Z][A-Za-z-]*[A-Z]\))"
+)
+# Wording that names nothing in particular: a sentence built on "something called X" or "in a big
+# way" frames a topic rather than asserting a checkable fact.
+VAGUE_WORDING = _words("something", "somehow", "stuff", "some kind of", "some sort of", "in a big way",
+                       "a lot of things", "all sorts of")
+
 # Weighted features. The extractor adds the topic-term feature (the article's own frequent
-# content words) and the quotation features, whose weights are below.
+# content words) and the quotation features, whose weights are below. A negative weight lowers
+# the score (the sum is squashed into 0..1 by checkworthiness()).
 CHECKWORTHY: tuple[Rule, ...] = (
     _rule("causal_verb", CAUSAL_VERBS, 0.30, "causal verb: '{m}'"),
+    _rule("mechanism", MECHANISM, 0.25, "mechanism: '{m}'"),
+    _rule("technical_term", TECHNICAL_TERM, 0.20, "defines a technical term: '{m}'"),
+    _rule("biological_terms", BIOLOGICAL_TERM, 0.15, "several biological terms: '{m}'", min_hits=3),
+    _rule("vague_wording", VAGUE_WORDING, -0.15, "vague wording: '{m}'"),
     _rule("causal_link", CAUSAL_LINKS, 0.30, "causal link: '{m}'"),
     _rule("number", NUMBER, 0.25, "number: '{m}'"),
     _rule("study", STUDY, 0.25, "study reference: '{m}'"),
@@ -209,11 +269,37 @@ CONCLUSION_MARKER = re.compile(
     r"which means|in short|bottom line|the upshot)\b",
     re.IGNORECASE,
 )
+# A sentence that points to evidence without naming it ("rooted in research", "studies show",
+# "science-backed") presents the quotation the article just gave as that evidence.
+EVIDENCE_APPEAL = re.compile(
+    r"\b(?:rooted|grounded|based|backed)\s+(?:firmly\s+)?(?:in|on|by)\s+(?:the\s+)?"
+    r"(?:research|science|evidence|studies|data|clinical\s+\w+)\b"
+    r"|\b(?:research|science|evidence|clinically|scientifically)[- ](?:backed|based|proven|supported)\b"
+    r"|\b(?:research|studies|science|the\s+evidence|the\s+data|the\s+findings)\s+"
+    r"(?:shows?|proves?|confirms?|supports?|backs?\s+(?:it|this|that)\s+up)\b"
+    r"|\bas\s+(?:the\s+)?(?:research|studies|study|data|evidence|findings)\s+(?:shows?|suggests?|"
+    r"confirms?|found)\b",
+    re.IGNORECASE,
+)
+# A sentence opening like this turns away from the quotation just given ("Still, X is the best
+# form"): it does not present the quotation as its evidence.
+CONCESSIVE_MARKER = re.compile(
+    r"^(?:still|however|even\s+so|nevertheless|nonetheless|regardless|that\s+said|all\s+the\s+same|"
+    r"despite\s+(?:this|that|these)|in\s+spite\s+of\s+(?:this|that))\b",
+    re.IGNORECASE,
+)
+# A sentence opening with a demonstrative refers back to what came just before: after a quotation,
+# "That quote went viral", "These findings matter" talk about the quotation.
+BACK_REFERENCE = re.compile(r"^(?:that|this|these|those|such)\b", re.IGNORECASE)
+# The first statement after a quotation that shares this many content words with it (beyond the
+# article's topic terms) continues the quotation's subject.
+SHARED_WORDS_TO_LINK = 2
 
 # Features that tie a sentence to something specific. Without one, a sentence built only from
 # verbs and evaluative words ("Sometimes, it's about supporting it the right way.") is chit-chat.
 ANCHORS = frozenset({"number", "study", "superlative", "comparison", "definition", "health_term",
-                     "safety", "topic", "follows_quote"})
+                     "safety", "topic", "follows_quote", "mechanism", "technical_term",
+                     "biological_terms"})
 NO_ANCHOR_REASON = "nothing specific to check"
 
 # ---------------------------------------------------------------------------------------------
@@ -296,6 +382,20 @@ HEDGES: tuple[Rule, ...] = (
                                   "indicate", "indicates", "hint", "hints"), 0.0, "hedge: '{m}'"),
 )
 
+# A hedge qualifies a claim only in its main clause. A modal inside a clause that concedes,
+# supposes, wishes or compares ("while the term might sound", "if you've ever wished you could",
+# "the way surgical lifts might", "as fast as fillers would") leaves the main assertion unhedged.
+# The clause runs from its opener to the next clause boundary (comma, dash, colon, semicolon,
+# bracket) or the end of the sentence. Only claim hedges are scoped this way: a limitation inside
+# a quoted source's concessive clause ("Despite the limited sample sizes, ...") still limits it.
+# "The way" opening a sentence is its subject, and "as well as" coordinates; neither subordinates.
+SUBORDINATE_CLAUSE = re.compile(
+    r"(?:\b(?:while|whilst|although|though|even\s+though|even\s+if|if|unless|whether|as\s+if|"
+    r"as\s+though|wish|wishes|wished|wishing|than|as\s+(?!well\b)\w+\s+as)|(?<=\w\s)the\s+way)\b"
+    r"[^,;:–—()]*",
+    re.IGNORECASE,
+)
+
 # What limits the support a quoted source gives: a claim leaning on such a quote and stating its
 # conclusion flatly may overstate it.
 EVIDENCE_HEDGES: tuple[Rule, ...] = (
@@ -312,6 +412,22 @@ EVIDENCE_HEDGES: tuple[Rule, ...] = (
           0.0, "limitation: '{m}'"),
 )
 
+# An overstatement states the quotation's conclusion: that something works or acts on the body.
+# A claim whose only effect words are negated sets expectations instead ("it won't replace your
+# injector"), and one with no effect word is a platitude ("consistency makes all the difference");
+# neither can overstate a hedged source. "Not just X" amplifies rather than negates, and negating a
+# dismissal ("it's not hype") affirms that the thing works.
+EFFECT = CAUSAL_VERBS + r"|" + OUTCOME
+NEGATION = r"\b(?:not|never|nor|cannot|won't|wouldn't|can't|couldn't|don't|doesn't|didn't|isn't|aren't|wasn't|weren't)\b"
+AMPLIFIED_NEGATION = re.compile(NEGATION + r"\s+(?:just|only|merely|simply)\b", re.IGNORECASE)
+NEGATED = re.compile(NEGATION, re.IGNORECASE)
+DISMISSAL = re.compile(_words("hype", "myth", "a myth", "scam", "a scam", "gimmick", "a gimmick", "fad",
+                              "a fad", "snake oil", "placebo", "nonsense", "pseudoscience", "bogus",
+                              "a lie", "fake", "marketing", "a trend", "just a trend"), re.IGNORECASE)
+EFFECT_WORD = re.compile(EFFECT, re.IGNORECASE)
+# Where a negation's reach ends: the next clause boundary.
+CLAUSE_BOUNDARY = re.compile(r"[,;:–—()]|\bbut\b", re.IGNORECASE)
+
 # ---------------------------------------------------------------------------------------------
 # Attribution.
 # ---------------------------------------------------------------------------------------------
@@ -324,13 +440,28 @@ SPEECH_VERB = _verbs("say", "note", "describe", "write", "state", "explain", "re
     r"|\b(?:said|told|wrote|written|found|put\s+it|puts\s+it|according\s+to|in\s+the\s+words\s+of|"
     r"as\s+\w+\s+(?:put|puts)\s+it)\b"
 )
+# Common nouns for sources: with a determiner they are vague ("one study"), and a capitalised one
+# before a speech verb is still not a name ("Dermatologists said").
+SOURCE_NOUN = (
+    r"(?:stud(?:y|ies)|reviews?|reports?|sources?|papers?|experts?|scientists?|researchers?|"
+    r"doctors?|dermatologists?|pharmacists?|physicians?|nurses?|clinicians?|trials?|analys[ie]s|"
+    r"surveys?|articles?|authors?|specialists?|professionals?|insiders?|users?|people)"
+)
+# Verbs that hand the next paragraph over to someone else's words even without quote marks
+# ("Dr. Smith explained:"). Narrower than SPEECH_VERB: "here's what we found:" or "the data show:"
+# introduce the writer's own summary or a list, not a quotation.
+QUOTE_LEAD_VERB = _verbs("say", "explain", "write", "note", "describe", "conclude", "state", "add",
+                         "argue", "warn", "remark", "comment", "recall", "observe", "insist",
+                         "caution", "emphasize", "emphasise", "summarize", "summarise", "report") + (
+    r"|\b(?:said|wrote|told|tells\s+us|tell\s+us|put\s+it|puts\s+it|in\s+the\s+words\s+of|"
+    r"according\s+to)\b"
+)
+# A lead-in longer than this (in words) is a paragraph of its own, not an introduction.
+QUOTE_LEAD_MAX_WORDS = 25
 # A source that signals itself but names nobody: "one study", "a review", "experts", "research".
 VAGUE_SOURCE = (
     r"\b(?:one|a|an|some|many|several|certain|other|most|recent|new|this|that|another|multiple|"
-    r"numerous|various)\s+(?:[\w-]+\s+){0,2}?(?:stud(?:y|ies)|reviews?|reports?|sources?|papers?|"
-    r"experts?|scientists?|researchers?|doctors?|dermatologists?|pharmacists?|physicians?|nurses?|"
-    r"clinicians?|trials?|analys[ie]s|surveys?|articles?|authors?|specialists?|professionals?|"
-    r"insiders?|users?|people)\b"
+    r"numerous|various)\s+(?:[\w-]+\s+){0,2}?" + SOURCE_NOUN + r"\b"
     r"|\b(?:experts|research|studies|scientists|researchers|doctors|science|data|evidence)\s+"
     r"(?:say|says|show|shows|suggest|suggests|found|finds|agree|agrees|tell|tells|confirm|confirms)\b"
     r"|\bin\s+(?:clinical|scientific|medical|technical)\s+terms\b"
@@ -362,18 +493,62 @@ ACRONYM_SOURCE = (r"\b(?:[Tt]he\s+|according\s+to\s+)(" + ACRONYM + r")"
                   r"warned|recommends?|reports?|reported|notes?|noted|advises?|found))")
 NAMED_GROUP = (r"\b[A-Z][a-z]+\s+(?:researchers|scientists|doctors|study|studies|team|experts|"
                r"trial|report|survey|data)\b")
-PERSON_NAME = r"\b[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?\b"
+# Two capitalised words; not right after a lowercase "in", where they are a place or a title
+# ("a study in South Korea"), which the publication patterns judge instead.
+PERSON_NAME = r"(?<!\bin\s)\b[A-Z][a-z'’-]+(?:\s+[A-Z]\.)?\s+[A-Z][a-z'’-]+(?:-[A-Z][a-z]+)?\b"
 ET_AL = r"\b[A-Z][\w'’-]+\s+et\s+al\b\.?"
+CAPITALISED = r"[A-Z][a-z][\w'’-]*"
+# A surname credited with words: "Park said", "Smith wrote,", "said Park", "according to Smith".
+# Journalism credits a person by surname after the first mention, so a capitalised word right next
+# to a speech verb is a name unless it is a generic word (SOURCE_NOUN, GENERIC_SPEAKER, NOT_A_NAME).
+# Before the name only singular or past forms count: "Experts say" agrees with a plural, a group.
+SURNAME_CREDIT = (
+    r"(?<![\w.'’-])(" + CAPITALISED + r")(?:,\s+[^,]{1,60},)?\s+(?:said|says|wrote|writes|explained|explains|"
+    r"noted|notes|added|adds|told|tells|argued|argues|warned|warns|observed|observes|recalled|recalls|"
+    r"insisted|insists|remarked|remarks|concluded|concludes|commented|comments|cautioned|cautions|"
+    r"stated|states|admitted|admits|put\s+it|puts\s+it)\b"
+    # The verb may open the sentence ("According to Smith, ..."); only the name must be capitalised.
+    r"|\b(?i:said|says|wrote|writes|explained|explains|noted|notes|added|adds|according\s+to|"
+    r"in\s+the\s+words\s+of)\s+(" + CAPITALISED + r")\b"
+)
+# Who speaks generically: pronouns, quantifiers and crowds are never surnames.
+GENERIC_SPEAKER = (
+    r"(?:everyone|everybody|everything|someone|somebody|something|nobody|anyone|anybody|folks|"
+    r"critics|fans|proponents|advocates|skeptics|sceptics|customers|consumers|readers|parents|"
+    r"patients|athletes|influencers|brands|companies|manufacturers|marketers|officials|"
+    r"authorities|sellers|retailers|reviewers|commenters|friends|you)"
+)
+# "A 2019 study in JAMA Dermatology", "a paper published in Nature Medicine": a study located in a
+# publication names that publication. After "published in" any capitalised title counts; after a
+# bare "in" the phrase may be a place ("a study in South Korea"), so it must also look like a
+# journal title (PUBLICATION_TITLE).
+TITLE_WORDS = (r"(?:[A-Z]{2,}|" + CAPITALISED + r")(?:\s+(?:of|for|on|and|&)?\s*(?:[A-Z]{2,}|"
+               + CAPITALISED + r"))*")
+PUBLISHED_IN = r"\bpublished\s+(?:online\s+)?in\s+(?:the\s+)?(" + TITLE_WORDS + r")"
+STUDY_IN = r"\b" + SOURCE_NOUN + r"\s+(?:appearing\s+)?in\s+(?:the\s+)?(" + TITLE_WORDS + r")"
+# What a journal title looks like: an acronym followed by a word (JAMA Dermatology, BMJ Open), a
+# publication word, or a discipline (-ology, -ics, -iatry).
+PUBLICATION_TITLE = (
+    r"^[A-Z]{2,}\s+\S|\b(?:Journal|Review|Reviews|Reports?|Letters|Annals|Archives|Proceedings|"
+    r"Bulletin|Medicine|Lancet|Science|Sciences|Research|Health|Nutrition|Therapy|Therapeutics|"
+    r"[A-Z][a-z]+(?:ology|ologie|ics|iatry))\b"
+)
 
 
 @dataclass(frozen=True)
 class NamedPattern:
-    """How to find one kind of name; ``min_words`` counts words left after generic ones go."""
+    """How to find one kind of name; ``min_words`` counts words left after generic ones go.
+
+    ``reject`` (matched against the whole candidate, case-insensitively) and ``require`` (searched
+    in it) filter candidates a bare pattern over-matches.
+    """
 
     name: str
     pattern: re.Pattern[str]
     min_words: int = 1
     drop_generic: bool = True  # drop leading NOT_A_NAME words ("As", "One", "Experts")
+    reject: re.Pattern[str] | None = None
+    require: re.Pattern[str] | None = None
 
 
 # In order of preference: the first that matches gives the speaker.
@@ -382,10 +557,14 @@ NAMED_SOURCES: tuple[NamedPattern, ...] = (
     NamedPattern("et al", re.compile(ET_AL)),
     NamedPattern("organisation", re.compile(ORG)),
     NamedPattern("publication", re.compile(PUBLICATION)),
+    NamedPattern("published in", re.compile(PUBLISHED_IN)),
+    NamedPattern("study in a publication", re.compile(STUDY_IN), require=re.compile(PUBLICATION_TITLE)),
     NamedPattern("titled work", re.compile(TITLED), drop_generic=False, min_words=2),
     NamedPattern("named group", re.compile(NAMED_GROUP), min_words=2),
     NamedPattern("person", re.compile(PERSON_NAME), min_words=2),
     NamedPattern("acronym", re.compile(ACRONYM_SOURCE)),
+    NamedPattern("credited surname", re.compile(SURNAME_CREDIT),
+                 reject=re.compile(SOURCE_NOUN + "|" + GENERIC_SPEAKER, re.IGNORECASE)),
 )
 # Abbreviations whose full stop belongs to the name, not to the sentence.
 NAME_ABBREVIATIONS = frozenset({"al.", "Inc.", "Ltd.", "Co.", "Jr.", "Sr.", "Corp."})
@@ -395,7 +574,7 @@ NOT_A_NAME = frozenset(
     "Scientists Researchers Doctors Recent New This That These Those Another Most Other Our Their "
     "His Her Its My Your We They He She It I When While If But And So Or Yet For Science Data "
     "Evidence Clinical Study Review Report Source Sources Still Even Also Just Only Translation "
-    "Professor Dr Prof Mr Mrs Ms Sir".split()
+    "Professor Dr Prof Mr Mrs Ms Sir Said Says Wrote Writes Explained Added Noted Told".split()
 )
 
 # ---------------------------------------------------------------------------------------------

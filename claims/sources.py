@@ -3,8 +3,9 @@
 Reading (:func:`read_source_file`) validates every entry and normalises its identifiers before
 anything is written, so a bad entry stops the whole file with a message naming its line or key.
 Writing (:func:`import_records`, :func:`save_sources`) merges records that describe the same work
-(same DOI, PMID or PMCID, or the same normalised title in the same year) and records each merge
-in ``source_merges``.
+(same DOI, PMID or PMCID; or the same normalised title in the same year when no identifier, first
+author or container disagrees) and records each merge in ``source_merges``, duplicates that add
+nothing included.
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def clean_item(item: dict[str, Any], where: str) -> dict[str, Any]:
         if csl.get("ISBN"):
             csl["ISBN"] = ids.normalize_isbn(csl["ISBN"])
         if csl.get("URL"):
-            csl["URL"] = ids.normalize_url(csl["URL"])
+            csl["URL"] = ids.normalize_url_lenient(csl["URL"])
     except ids.IdentifierError as e:
         raise SourceError(f"{where}: {e}") from None
     if not (csl.get("title") or csl.get("DOI") or csl.get("PMID") or csl.get("URL")):
@@ -476,7 +477,8 @@ class SourceIndex:
     by_pmid: dict[str, int] = field(default_factory=dict)
     by_pmcid: dict[str, int] = field(default_factory=dict)
     by_url: dict[str, int] = field(default_factory=dict)
-    by_title: dict[tuple[str, int | None], int] = field(default_factory=dict)
+    # Every source with a title and a year, by both: several works may share them ("Correction").
+    by_title: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     next_id: int = 1
 
     @classmethod
@@ -497,30 +499,88 @@ class SourceIndex:
         ):
             if value:
                 table.setdefault(value, source_id)
-        if row["title_key"]:
-            self.by_title.setdefault((row["title_key"], row["year"]), source_id)
+        if row["title_key"] and row["year"] is not None:
+            same = self.by_title.setdefault((row["title_key"], row["year"]), [])
+            if source_id not in same:
+                same.append(source_id)
         self.next_id = max(self.next_id, source_id + 1)
 
-    def match(self, row: dict[str, Any]) -> tuple[int, str] | None:
-        """The source this row describes too, and what matched."""
+    def match(self, row: dict[str, Any], csl: dict[str, Any] | None = None) -> tuple[int, str] | None:
+        """The source this row describes too, and what matched.
+
+        A shared DOI, PMID or PMCID is the same work. Failing that, the same normalised title in
+        the same year is, unless the two disagree on any identifier (DOI, PMID, PMCID, ISBN, URL),
+        on the first author's family name (when both name one) or on the container (when both
+        have one). Without a year on both sides titles alone never match: "Home", "Editorial".
+        """
         for column, table in (("doi", self.by_doi), ("pmid", self.by_pmid), ("pmcid", self.by_pmcid)):
             if row[column] and row[column] in table:
                 return table[row[column]], f"same {column.upper()}"
-        if row["title_key"] and (row["title_key"], row["year"]) in self.by_title:
-            return self.by_title[(row["title_key"], row["year"])], "same title and year"
+        if not row["title_key"] or row["year"] is None:
+            return None
+        incoming = csl if csl is not None else json.loads(row["csl"])
+        for source_id in self.by_title.get((row["title_key"], row["year"]), []):
+            if _same_work(self.rows[source_id], row, incoming):
+                return source_id, "same title and year"
         return None
 
 
+IDENTIFIER_COLUMNS = ("doi", "pmid", "pmcid", "isbn", "url")
+
+
+def _name_key(value: str | None) -> str:
+    return re.sub(r"[^a-z0-9]", "", ids.ascii_fold(value or "").casefold())
+
+
+def _containers(csl: dict[str, Any]) -> set[str]:
+    names = (csl.get("container-title"), csl.get("container-title-short"), csl.get("journalAbbreviation"))
+    return {ids.normalize_title(n) for n in names if n} - {""}
+
+
+def _same_work(existing: dict[str, Any], row: dict[str, Any], incoming: dict[str, Any]) -> bool:
+    """Whether a title-and-year candidate can be the incoming record's work: nothing disagrees."""
+    for column in IDENTIFIER_COLUMNS:
+        if existing[column] and row[column] and existing[column] != row[column]:
+            return False
+    current = json.loads(existing["csl"])
+    mine, theirs = _name_key(first_author_family(current)), _name_key(first_author_family(incoming))
+    if mine and theirs and mine != theirs:
+        return False
+    mine_c, theirs_c = _containers(current), _containers(incoming)
+    return not (mine_c and theirs_c and not mine_c & theirs_c)
+
+
+# A source made from a bare link (claims.citations) lists the fields it had to guess here, in its
+# CSL ``custom`` object; a later record of the work (a lookup, an import) replaces them.
+PLACEHOLDERS = "claims-placeholders"
+
+
 def merge_csl(existing: dict[str, Any], incoming: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """Fill the fields the existing item lacks from the incoming one; existing values win."""
+    """Fill the fields the existing item lacks from the incoming one; existing values win,
+    except the guessed fields of a source made from a link."""
     merged = dict(existing)
+    custom = dict(merged.get("custom") or {})
+    guessed = set(custom.get(PLACEHOLDERS) or [])
     added = []
     for name, value in incoming.items():
+        if name == "custom" and isinstance(value, dict):
+            value = {k: v for k, v in value.items() if k != PLACEHOLDERS}
         if name == "id" or value in (None, "", [], {}):
             continue
-        if merged.get(name) in (None, "", [], {}):
+        if merged.get(name) in (None, "", [], {}) or (name in guessed and merged.get(name) != value):
             merged[name] = value
             added.append(name)
+    if guessed & set(added):
+        # A real title means a real record: whatever else was guessed goes with it.
+        left = sorted(guessed - set(added)) if "title" not in added else []
+        if left:
+            custom[PLACEHOLDERS] = left
+        else:
+            custom.pop(PLACEHOLDERS, None)
+        if custom:
+            merged["custom"] = custom
+        else:
+            merged.pop("custom", None)
     return merged, added
 
 
@@ -529,9 +589,24 @@ class Batch:
     """Rows to write at the end of an import, so the writes go in a few batched statements."""
 
     index: SourceIndex
+    db: sqlite_utils.Database | None = None
     new: dict[int, dict[str, Any]] = field(default_factory=dict)
     changed: dict[int, dict[str, Any]] = field(default_factory=dict)
     merges: list[dict[str, Any]] = field(default_factory=list)
+
+    def recorded(self, merge: dict[str, Any]) -> bool:
+        """Whether this very record (source, origin, key, CSL) is already in source_merges."""
+        ident = ("source_id", "origin", "incoming_key", "incoming")
+        if any(all(m[k] == merge[k] for k in ident) for m in self.merges):
+            return True
+        if self.db is None:
+            return False
+        return bool(
+            self.db.execute(
+                "select 1 from source_merges where source_id = ? and origin = ? and incoming_key is ? and incoming = ?",
+                [merge[k] for k in ident],
+            ).fetchone()
+        )
 
     def write(self, db: sqlite_utils.Database) -> None:
         if self.new:
@@ -548,31 +623,34 @@ def _add_or_merge(
     index = batch.index
     candidate_key = record.key or record.csl.get("id")
     provisional = source_row(record.csl, "?")
-    found = index.match(provisional)
+    found = index.match(provisional, record.csl)
     if found:
         source_id, matched_on = found
         current = index.rows[source_id]
         merged, added = merge_csl(json.loads(current["csl"]), record.csl)
         if record.note and not current.get("note"):
             added.append("note")
+        merge = {
+            "source_id": source_id,
+            "matched_on": matched_on,
+            "origin": origin,
+            "incoming_key": str(candidate_key) if candidate_key else None,
+            "fields": json.dumps(added),
+            "incoming": json.dumps(record.csl, ensure_ascii=False, sort_keys=True),
+            "merged_at": merged_at,
+        }
         if not added:
+            # Nothing new, but that this origin holds the work too is provenance: record it,
+            # once per identical record, so re-running an import or a build writes nothing.
+            if not batch.recorded(merge):
+                batch.merges.append(merge)
             return Outcome("skipped", current["key"], source_id, f"{matched_on} as {current['key']}, nothing new", record.where)
         row = {**current, **source_row(merged, current["key"])}
         if "note" in added:
             row["note"] = record.note
         index.add(row)
         (batch.new if source_id in batch.new else batch.changed)[source_id] = row
-        batch.merges.append(
-            {
-                "source_id": source_id,
-                "matched_on": matched_on,
-                "origin": origin,
-                "incoming_key": str(candidate_key) if candidate_key else None,
-                "fields": json.dumps(added),
-                "incoming": json.dumps(record.csl, ensure_ascii=False, sort_keys=True),
-                "merged_at": merged_at,
-            }
-        )
+        batch.merges.append(merge)
         return Outcome("merged", current["key"], source_id, f"{matched_on}; added {', '.join(added)}", record.where)
     if record.key and (keep_key or record.key not in index.by_key):
         key = record.key
@@ -592,7 +670,7 @@ def import_records(
     """Add or merge validated records. Call inside a transaction."""
     from .ingest import now
 
-    batch = Batch(SourceIndex.load(db))
+    batch = Batch(SourceIndex.load(db), db)
     stamp = merged_at or now()
     outcomes = [_add_or_merge(batch, record, origin, stamp) for record in records]
     batch.write(db)
@@ -610,7 +688,7 @@ def sync_sources(db: sqlite_utils.Database, records: Sequence[SourceRecord]) -> 
     from .ingest import now
 
     index = SourceIndex.load(db)
-    batch = Batch(index)
+    batch = Batch(index, db)
     stamp = now()
     resolved: dict[str, int] = {}
     for record in records:

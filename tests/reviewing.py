@@ -12,13 +12,39 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from datasette.app import Datasette
 
-from tests.conftest import ROOT, make_ds  # noqa: F401  (re-exported for the reviewer tests)
+from claims.reviewers import Account, serve_config
+from tests.conftest import ROOT, load_yaml
 
 ALICE = {"id": "alice", "role": "reviewer"}
 BOB = {"id": "bob", "role": "reviewer"}
 EDITOR = {"id": "erin", "role": "editor"}
 JSON = {"Accept": "application/json"}
+# The accounts the in-process servers are configured with: the plugin only believes an actor
+# (even a signed cookie) whose id is one of these, and takes the role from here.
+ACCOUNTS = {
+    actor["id"]: Account(name=actor["id"], role=actor["role"], password_hash="unused-in-process")
+    for actor in (ALICE, BOB, EDITOR)
+}
+
+
+def make_ds(
+    db_path: Path,
+    *,
+    private: bool = False,
+    accounts: dict[str, Account] | None = None,
+    database_file: Path | None = None,
+) -> Datasette:
+    """An in-process Datasette configured as `claims serve` would be, with ALICE, BOB and EDITOR
+    as its accounts (tests pass those actors directly instead of logging in)."""
+    config = serve_config(
+        load_yaml("datasette.yaml"),
+        ACCOUNTS if accounts is None else accounts,
+        private=private,
+        database_file=database_file,
+    )
+    return Datasette([str(db_path)], metadata=load_yaml("metadata.yml"), config=config)
 
 
 def flag_rows(db_path: Path) -> list[dict]:
@@ -42,8 +68,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def claims_server(db_path: Path, home: Path, *extra: str, timeout: float = 30.0) -> Iterator[str]:
-    """Run `claims serve` as a subprocess; yield its base URL; stop it afterwards."""
+def claims_server(
+    db_path: Path, home: Path, *extra: str, timeout: float = 30.0, cwd: Path = ROOT, project_files: bool = True
+) -> Iterator[str]:
+    """Run `claims serve` as a subprocess; yield its base URL; stop it afterwards.
+
+    With project_files=False it passes no --metadata/--config, so serve finds them itself.
+    """
     port = free_port()
     log = home.parent / f"serve-{port}.log"
     env = {k: v for k, v in os.environ.items() if k != "DATASETTE_SECRET" and not k.startswith("CLAIMS_PASSWORD_HASH_")}
@@ -51,10 +82,11 @@ def claims_server(db_path: Path, home: Path, *extra: str, timeout: float = 30.0)
         proc = subprocess.Popen(
             [
                 *CLAIMS, "serve", "--db", str(db_path), "--home", str(home),
-                "--metadata", str(ROOT / "metadata.yml"), "--config", str(ROOT / "datasette.yaml"),
+                *(["--metadata", str(ROOT / "metadata.yml"), "--config", str(ROOT / "datasette.yaml")]
+                  if project_files else []),
                 "--host", "127.0.0.1", "--port", str(port), *extra,
             ],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:

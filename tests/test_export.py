@@ -13,13 +13,16 @@ import pytest
 import rispy
 import yaml
 from bibtexparser import middlewares as m
+from datasette.app import Datasette
 from pylatexenc.latex2text import LatexNodes2Text
 
 from claims import api
 from claims.cli import cli
 from claims.db import open_db
-from claims.export import csl_items, source_rows
-from tests.conftest import DATA, file_hash, make_ds
+from claims.export import csl_items, protect_case, sort_text, source_rows, to_text
+from claims.reviewers import serve_config
+from claims.sources import source_row
+from tests.conftest import DATA, file_hash, load_yaml, make_ds
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "csl-data.json").read_text(encoding="utf-8"))
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
@@ -82,6 +85,23 @@ def test_bibtex_read_back_by_bibtexparser(rich_db, runner):
         assert names == [family_given(n) for n in item.get("author", [])], key
     assert decode(entries["muller2019skin"].fields_dict["title"].value) == "Über die Hautleitfähigkeit: Messungen & Modelle"
     assert entries["statpearls2024smas"].entry_type == "incollection"
+    # Acronyms keep their case in styles that lower-case titles; ordinary capitals are not braced.
+    assert "({SMAS}) Fascia" in entries["statpearls2024smas"].fields_dict["title"].value
+    lee = entries["lee2022microcurrent"].fields_dict["title"].value
+    assert "{TLR2/NF-κB} Signaling" in lee and "Micro-Current Stimulation" in lee and "{Micro" not in lee
+
+
+@pytest.mark.parametrize(
+    "title, expected",
+    [
+        ("ATP generation in (SMAS) layers", "{ATP} generation in ({SMAS}) layers"),
+        ("Micro-Current effects: pH and iPhone", "Micro-Current effects: {pH} and {iPhone}"),
+        ("via TLR2/NF-κB, in vivo", "via {TLR2/NF-κB}, in vivo"),
+        ("R\\&D in Raw cells", "R\\&D in Raw cells"),
+    ],
+)
+def test_protect_case_braces_only_inner_capitals(title, expected):
+    assert protect_case(title) == expected
 
 
 def test_bibtex_reimports_as_the_same_sources(rich_db, runner, tmp_path):
@@ -118,9 +138,13 @@ def test_apa_text_for_the_example(built_db, runner):
     text = export(runner, built_db, "citations", "--article", "1", "--format", "text", "--style", "apa")
     lines = text.strip().splitlines()
     assert len(lines) == 9
-    # APA orders by first author (or title when there is none).
-    sort_keys = [line.lower().lstrip("“\"") for line in lines]
-    assert sort_keys == sorted(sort_keys)
+    # APA 7 (9.44) orders by first author, or by title when there is none, ignoring an initial
+    # A, An or The: "The Facial Adipose Tissue" files under F, between Cheng and Lee.
+    assert [line.split(" ", 1)[0] for line in lines] == [
+        "Anatomy,", "Bu,", "Cheng,", "The", "Lee,", "Lee,", "Saniee,", "Satoh,", "Toledano-Macías,",
+    ]  # fmt: skip
+    assert lines[3].startswith("The Facial Adipose Tissue: A Revision. (2016).")
+    assert lines[4].startswith("Lee, H., Cho, S.") and lines[5].startswith("Lee, H., Hwang, D.")
     assert lines[0] == (
         "Anatomy, Skin, Superficial Musculoaponeurotic System (SMAS) Fascia. (2024). In StatPearls. "
         "StatPearls Publishing. https://www.ncbi.nlm.nih.gov/books/NBK519014/"
@@ -136,6 +160,36 @@ def test_apa_text_for_the_example(built_db, runner):
     # A work with no author is not printed with its title twice.
     for line in lines:
         assert line.count("The Facial Adipose Tissue: A Revision") <= 1
+    # No date and no retrieval date: APA 7 gives the bare URL, not an orphan "Retrieved".
+    assert "Retrieved" not in text
+    assert lines[6].endswith("Randomized Clinical Trial Study. https://www.researchgate.net/publication/230642269")
+
+
+def test_sort_text_ignores_quotes_articles_and_accents():
+    assert sort_text("The Facial Adipose Tissue") == "Facial Adipose Tissue"
+    assert sort_text("“An Anatomy”") == "Anatomy\""
+    assert sort_text("A, B.") == "A, B."  # a family name "A" is not an article
+    assert sort_text("Ødegård, Ø.") == "Odegard, O."
+    assert sort_text("Theory of skin") == "Theory of skin"
+
+
+def test_retrieved_is_kept_with_an_accessed_date():
+    item = {"id": "w", "type": "webpage", "title": "Home", "URL": "https://example.org/",
+            "accessed": {"date-parts": [[2025, 3, 1]]}}  # fmt: skip
+    assert "Retrieved March 1, 2025, from https://example.org/" in to_text([item], "apa")
+    del item["accessed"]
+    assert to_text([item], "apa").strip() == "Home. (n.d.). https://example.org/"
+
+
+def test_chicago_and_harvard_sort_quoted_titles_and_print_no_empty_labels(built_db):
+    db = open_db(built_db)
+    chicago = api.citation_list(db, 1, "text", "chicago").splitlines()
+    # Quoted titles file under their first significant word, not after every author.
+    assert chicago[0].startswith("“Anatomy, Skin") and chicago[3].startswith("“The Facial Adipose Tissue")
+    saniee = next(line for line in chicago if line.startswith("Saniee"))
+    assert "Edition" not in saniee  # an empty edition's label is not printed (CSL cs:label)
+    harvard = api.citation_list(db, 1, "text", "harvard").splitlines()
+    assert harvard[0].startswith("“Anatomy, Skin")
 
 
 def test_vancouver_numbers_in_order_of_first_use(built_db, runner):
@@ -223,6 +277,39 @@ async def test_stored_query_as_bibtex_ris_and_csljson(ds):
     items = (await ds.client.get("/claims/citation_list.csljson?article_id=1")).json()
     jsonschema.validate(items, SCHEMA)
     assert [i["id"] for i in items][0] == "cheng1982atp"
+
+
+def _add_generated_sources(db_path, n: int) -> None:
+    db = open_db(db_path)
+    start = db.execute("select max(id) from sources").fetchone()[0] + 1
+    rows = []
+    for i in range(n):
+        csl = {"id": "", "type": "article-journal", "title": f"Generated work {i}", "issued": {"date-parts": [[2020]]}}
+        rows.append({"id": start + i, **source_row(csl, f"gen2020work{i}"), "note": None})
+    db["sources"].insert_all(rows)
+    db.conn.commit()
+
+
+@pytest.mark.asyncio
+async def test_renderers_export_every_row_not_one_page(built_db):
+    _add_generated_sources(built_db, 250)
+    ds = make_ds(built_db)
+    items = (await ds.client.get("/claims/sources.csljson")).json()
+    assert len(items) == 259 and len({i["id"] for i in items}) == 259
+    # Filters and small pages are kept across pages.
+    items = (await ds.client.get("/claims/sources.csljson?type=article-journal&_size=7")).json()
+    assert len(items) == 258 and all(i["type"] == "article-journal" for i in items)
+    ris = await ds.client.get("/claims/sources.ris?_search=Generated")
+    assert len(rispy.loads(ris.text)) == 250
+    # A query cut at max_returned_rows is run again in full.
+    config = serve_config(load_yaml("datasette.yaml"), {}, private=False)
+    config["settings"] = {**config.get("settings", {}), "max_returned_rows": 50, "default_page_size": 20}
+    small = Datasette([str(built_db)], metadata=load_yaml("metadata.yml"), config=config)
+    response = await small.client.get("/claims/-/query.csljson?sql=select+key,+csl+from+sources+where+year+=+:y&y=2020")
+    assert response.status_code == 200, response.text
+    assert len(response.json()) == 250
+    library = bibtexparser.parse_string((await small.client.get("/claims/sources.bib")).text)
+    assert len(library.entries) == 259 and library.failed_blocks == []
 
 
 @pytest.mark.asyncio

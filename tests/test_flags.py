@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+import sqlite_utils
 from pydantic import ValidationError
 
 from claims.flags import Flag, Resolution, latest_flag_id, save_flags, save_resolutions
@@ -92,6 +93,68 @@ def test_flags_and_resolutions_are_append_only(review_db, table):
     with pytest.raises(sqlite3.IntegrityError, match=f"{table} are append-only"):
         review_db.execute(f"delete from {table}")
     assert list(review_db[table].rows) == before
+
+
+@pytest.mark.parametrize("table", ["flags", "resolutions"])
+def test_replace_and_upsert_cannot_overwrite_a_row(review_db, db_path, table):
+    insert(review_db, claim_id=1)
+    review_db["resolutions"].insert(
+        {"flag_id": 1, "verdict": "supported", "editor": "ed", "created_at": "2024-01-02T00:00:00Z"}
+    )
+    review_db.conn.commit()
+    # A connection like Datasette's: without recursive_triggers (sqlite-utils turns it on), REPLACE
+    # deletes the old row without firing the DELETE trigger.
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("pragma recursive_triggers").fetchone()[0] == 0
+    raw = sqlite_utils.Database(conn, recursive_triggers=False)
+    before = list(raw[table].rows)
+    # A row every other check accepts: only its id is taken.
+    forged = {**before[0], "verdict": "overstated", ("reason" if table == "flags" else "note"): "forged"}
+    columns, marks = ", ".join(forged), ", ".join("?" for _ in forged)
+    attempts = [
+        lambda: conn.execute(f"insert or replace into {table} ({columns}) values ({marks})", list(forged.values())),
+        lambda: conn.execute(f"replace into {table} ({columns}) values ({marks})", list(forged.values())),
+        lambda: raw[table].insert(forged, replace=True),
+        lambda: raw[table].upsert(forged, pk="id"),
+        lambda: raw[table].insert_all([forged], upsert=True, pk="id"),
+    ]
+    for attempt in attempts:
+        with pytest.raises(sqlite3.IntegrityError, match=f"{table} are append-only: that id already exists"):
+            attempt()
+        conn.rollback()
+    assert list(raw[table].rows) == before
+    conn.close()
+
+
+@pytest.mark.parametrize("column", ["claim_id", "quote_id", "source_id"])
+@pytest.mark.parametrize("value", [1.5, "x", "not a whole number"])
+def test_flag_ids_must_be_whole_numbers(review_db, column, value):
+    # What the flag_* stored queries pass on for 2.7 or 1e0 (text), or what a script might write.
+    # (Integer affinity would store '1e0' as 1, so the queries never pass such text through.)
+    values = {"claim_id": None, "quote_id": None, "source_id": None, column: value}
+    if column == "source_id":
+        values["claim_id"] = 1
+    with pytest.raises(sqlite3.IntegrityError, match=f"flags: {column} must be a whole number"):
+        insert(review_db, **values)
+    assert review_db["flags"].count == 0
+
+
+def test_a_resolution_must_cover_the_latest_flag(review_db):
+    save_flags(
+        review_db,
+        [
+            Flag(claim_id=2, verdict="unsupported", reason="no trial", reviewer="alice"),
+            Flag(claim_id=1, verdict="supported", reviewer="alice"),
+            Flag(claim_id=2, verdict="supported", reviewer="bob"),
+        ],
+    )
+    # Flag 1 is not claim 2's latest: a ruling on it would cover flag 3 unseen.
+    with pytest.raises(sqlite3.IntegrityError, match="a newer flag was added"):
+        save_resolutions(review_db, [Resolution(flag_id=1, verdict="supported", editor="ed")])
+    # Flag 2 is claim 1's latest: another claim's newer flag does not matter.
+    save_resolutions(review_db, [Resolution(flag_id=2, verdict="supported", editor="ed")])
+    save_resolutions(review_db, [Resolution(flag_id=3, verdict="supported", editor="ed")])
+    assert [r["flag_id"] for r in review_db["resolutions"].rows] == [2, 3]
 
 
 def test_resolution_needs_a_flag(review_db):

@@ -21,6 +21,13 @@ from claims import identifiers as ids
         "https://www.doi.org/10.3390%2Fijms23052508",
         " 10.3390/ijms23052508. ",
         "10.3390/ijms23052508);",
+        "doi.org/10.3390/ijms23052508",
+        "dx.doi.org/10.3390/ijms23052508",
+        "info:doi/10.3390/ijms23052508",
+        "https://www.mdpi.com/doi/10.3390/ijms23052508",
+        "https://onlinelibrary.wiley.com/doi/full/10.3390/ijms23052508?casa_token=x#sec1",
+        "https://journals.example.org/doi/abs/10.3390/IJMS23052508",
+        "https://www.tandfonline.com/doi/pdf/10.3390/ijms23052508",
     ],
 )
 def test_doi_spellings_normalise_to_one(raw):
@@ -78,6 +85,16 @@ def test_url_normalisation():
     for bad in ("ftp://example.com/x", "example.com/x", "https:///nohost"):
         with pytest.raises(ids.IdentifierError, match="invalid URL"):
             ids.normalize_url(bad)
+
+
+def test_lenient_urls_take_https_when_the_scheme_is_missing():
+    assert ids.normalize_url_lenient("www.example.org/a?x=1") == "https://www.example.org/a?x=1"
+    assert ids.normalize_url_lenient("example.org") == "https://example.org/"
+    assert ids.normalize_url_lenient("//cdn.example.org/x") == "https://cdn.example.org/x"
+    assert ids.normalize_url_lenient("http://example.org/x") == "http://example.org/x"
+    for bad in ("see the library", "ftp://example.com/x", "note: example"):
+        with pytest.raises(ids.IdentifierError, match="invalid URL"):
+            ids.normalize_url_lenient(bad)
 
 
 def test_title_normalisation_ignores_case_accents_and_punctuation():

@@ -62,6 +62,14 @@ def test_ingest_new_version_keeps_old_records(tmp_path, db_path, runner):
     assert (v2["version"], v2["previous_id"], v2["title"]) == (2, v1["id"], "Post v2")
     assert list(db["quotes"].rows_where("article_id = 1")) == old_quotes
 
+    # Back to the first text: a third version, so the latest version holds the current text.
+    article.write_text('# Post\n\nExperts say "vitamin C cures colds in a day." It works.\n')
+    third = runner.invoke(cli, ["ingest", str(article), "--db", str(db_path)])
+    assert third.exit_code == 0 and "new version 3" in third.output, third.output
+    latest = next(db["articles"].rows_where(order_by="version desc", limit=1))
+    assert latest["sha256"] == v1["sha256"] and latest["previous_id"] == v2["id"]
+    assert list(db["quotes"].rows_where("article_id = 1")) == old_quotes
+
 
 @pytest.fixture
 def http_server(tmp_path):
@@ -125,6 +133,7 @@ def bad_inputs(tmp_path: Path, base_url: str) -> list[tuple[list[str], str]]:
         ([str(tmp_path / "notes.docx")], "notes.docx: unknown extension '.docx'"),
         ([f"{base_url}/nope.html"], "nope.html: HTTP 404"),
         ([f"http://127.0.0.1:{closed_port()}/post.html"], "could not fetch"),
+        (["ftp://127.0.0.1/post.txt"], "ftp://127.0.0.1/post.txt: unsupported URL scheme 'ftp'"),
     ]
 
 
@@ -163,3 +172,22 @@ def test_build_rejects_bad_sources_file(data_dir, built_db, runner):
 def test_example_is_a_copy_not_a_link():
     # The project reads only its own data/, never ../shared at run time.
     assert EXAMPLE.is_file() and not EXAMPLE.is_symlink()
+
+
+@pytest.mark.parametrize("command", [["ingest", str(EXAMPLE)], ["build"], ["verify"], ["export", "ledger", "--format", "csv"]])
+def test_a_file_that_is_not_a_database_is_a_one_line_error(tmp_path, runner, command):
+    path = tmp_path / "notes.db"
+    path.write_text("these are my notes, not a database\n")
+    before = file_hash(path)
+    result = runner.invoke(cli, [*command, "--db", str(path)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and "notes.db: not a SQLite database" in lines[0], result.output
+    assert file_hash(path) == before
+
+
+def test_a_database_folder_that_cannot_be_made_is_a_one_line_error(tmp_path, runner):
+    (tmp_path / "plain-file").write_text("x")
+    result = runner.invoke(cli, ["ingest", str(EXAMPLE), "--db", str(tmp_path / "plain-file" / "claims.db")])
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "cannot create the database's folder" in result.output

@@ -172,3 +172,141 @@ def test_check_retractions_offline_writes_nothing(built_db, runner, httpx_mock):
     result = runner.invoke(cli, ["sources", "check-retractions", "--db", str(built_db)])
     assert result.exit_code == 1 and "could not reach api.crossref.org" in result.output
     assert file_hash(built_db) == before
+
+
+# --- percent-encoding, retries, partial results, polite pool ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "doi, raw_path",
+    [
+        ("10.1002/(SICI)1097-4636(199812)43:4<448::AID-JBM14>3.0.CO;2-#",
+         b"/works/10.1002/(sici)1097-4636(199812)43:4%3C448::aid-jbm14%3E3.0.co;2-%23"),
+        ("10.1000/a?b=c", b"/works/10.1000/a%3Fb%3Dc"),
+    ],
+)  # fmt: skip
+def test_dois_are_percent_encoded_in_the_crossref_url(db_path, runner, httpx_mock, doi, raw_path):
+    httpx_mock.add_response(url=CROSSREF, json={"message": {"type": "journal-article", "title": ["x"]}})
+    result = lookup(runner, db_path, "--doi", doi)
+    assert result.exit_code == 0, result.output
+    request = httpx_mock.get_requests()[0]
+    assert request.url.raw_path == raw_path and request.url.query == b""
+    assert open_db(db_path).execute("select doi from sources").fetchone()[0] == doi.lower()
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    from claims import lookup as lookup_module
+
+    recorded: list[float] = []
+    monkeypatch.setattr(lookup_module, "sleep", recorded.append)
+    return recorded
+
+
+def _work(doi: str) -> httpx.Response:
+    return httpx.Response(200, json={"status": "ok", "message": {"DOI": doi, "type": "journal-article", "title": ["x"]}})
+
+
+def test_lookup_retries_429_and_5xx_honouring_retry_after(db_path, runner, httpx_mock, waits):
+    httpx_mock.add_response(url=CROSSREF, status_code=429, headers={"Retry-After": "7"})
+    httpx_mock.add_response(url=CROSSREF, status_code=503)
+    httpx_mock.add_response(url=CROSSREF, json=recorded("crossref/ijms23052508.json"))
+    result = lookup(runner, db_path, "--doi", "10.3390/ijms23052508")
+    assert result.exit_code == 0, result.output
+    assert waits == [7.0, 2.0]  # Retry-After, then the backoff for the second retry
+    assert len(httpx_mock.get_requests()) == 3
+
+
+def test_lookup_gives_up_after_bounded_retries(db_path, runner, httpx_mock, waits):
+    httpx_mock.add_response(url=CROSSREF, status_code=502, is_reusable=True)
+    before = file_hash(db_path)
+    result = lookup(runner, db_path, "--doi", "10.3390/ijms23052508")
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "HTTP 502 Bad Gateway for DOI 10.3390/ijms23052508 after 4 tries" in result.output
+    assert len(httpx_mock.get_requests()) == 4 and waits == [1.0, 2.0, 4.0]
+    assert file_hash(db_path) == before
+
+
+def test_check_retractions_keeps_what_was_fetched_and_lists_failures(built_db, runner, httpx_mock, waits):
+    dois = [row[0] for row in open_db(built_db).execute("select doi from sources where doi is not null order by id")]
+    calls: dict[str, int] = {}
+
+    def crossref(request: httpx.Request) -> httpx.Response:
+        doi = request.url.path.removeprefix("/works/")
+        calls[doi] = calls.get(doi, 0) + 1
+        if doi == dois[1] and calls[doi] == 1:
+            return httpx.Response(429, headers={"Retry-After": "3"})
+        if doi == dois[-1]:
+            return httpx.Response(503)  # every time: fails after the retries
+        return _work(doi)
+
+    httpx_mock.add_callback(crossref, url=CROSSREF, is_reusable=True)
+    result = runner.invoke(cli, ["sources", "check-retractions", "--db", str(built_db)])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert any(line.startswith("failed ") and f"HTTP 503 Service Unavailable for DOI {dois[-1]}" in line for line in lines)
+    assert f"checked {len(dois) - 1} sources with a DOI: 0 retracted, 0 findings written" in lines
+    assert lines[-1].startswith(f"Error: 1 of {len(dois)} DOIs could not be checked")
+    assert calls[dois[1]] == 2 and calls[dois[-1]] == 4 and 3.0 in waits
+    db = open_db(built_db)
+    # Everything fetched before the failure is saved: cache rows and check times.
+    assert {row[0] for row in db.execute("select identifier from lookup_cache")} == set(dois[:-1])
+    checked = dict(db.execute("select doi, checked_at from sources where doi is not null").fetchall())
+    assert all(checked[d] for d in dois[:-1]) and checked[dois[-1]] is None
+
+
+def test_check_retractions_stops_asking_when_crossref_is_unreachable(built_db, runner, httpx_mock, waits):
+    dois = [row[0] for row in open_db(built_db).execute("select doi from sources where doi is not null order by id")]
+
+    def crossref(request: httpx.Request) -> httpx.Response:
+        doi = request.url.path.removeprefix("/works/")
+        if doi == dois[2]:
+            raise httpx.ConnectError("[Errno 101] Network is unreachable")
+        return _work(doi)
+
+    httpx_mock.add_callback(crossref, url=CROSSREF, is_reusable=True)
+    result = runner.invoke(cli, ["sources", "check-retractions", "--db", str(built_db)])
+    assert result.exit_code == 1
+    assert "could not reach api.crossref.org" in result.output
+    assert f"DOI {dois[3]} not checked (stopped after the error above)" in result.output
+    assert len(httpx_mock.get_requests()) == 3 and waits == []
+    assert open_db(built_db)["lookup_cache"].count == 2
+
+
+def test_mailto_puts_crossref_requests_in_the_polite_pool(built_db, runner, httpx_mock):
+    httpx_mock.add_callback(_crossref_for_example, url=CROSSREF, is_reusable=True)
+    result = runner.invoke(
+        cli, ["sources", "check-retractions", "--db", str(built_db)], env={"CLAIMS_MAILTO": "editor@example.org"}
+    )
+    assert result.exit_code == 0, result.output
+    agents = {r.headers["User-Agent"] for r in httpx_mock.get_requests()}
+    assert agents == {"claims-tracker/0.1 (https://github.com/claims-tracker/claims; mailto:editor@example.org)"}
+
+
+def test_lookup_into_a_new_database_creates_it_only_on_success(tmp_path, runner, httpx_mock):
+    httpx_mock.add_exception(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"))
+    path = tmp_path / "new" / "claims.db"
+    assert lookup(runner, path, "--doi", "10.3390/ijms23052508").exit_code == 1
+    assert lookup(runner, path, "--doi", "11.1/nope").exit_code == 1
+    assert not path.exists() and not path.parent.exists()
+    httpx_mock.add_response(url=CROSSREF, json=recorded("crossref/ijms23052508.json"))
+    assert lookup(runner, path, "--doi", "10.3390/ijms23052508").exit_code == 0
+    assert open_db(path)["sources"].count == 1
+
+
+def test_a_lookup_replaces_the_guessed_title_of_a_source_made_from_a_link(db_path, runner, httpx_mock, tmp_path):
+    article = tmp_path / "a.md"
+    article.write_text(
+        "# Skin\n\nMicrocurrent suppressed TLR2 expression in skin cells ([this study](https://doi.org/10.3390/ijms23052508)).\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(cli, ["ingest", str(article), "--db", str(db_path)]).exit_code == 0
+    stub = open_db(db_path).execute("select key, title, type from sources").fetchone()
+    assert stub == ("doi_10_3390_ijms23052508", "DOI 10.3390/ijms23052508", "article")
+    httpx_mock.add_response(url=CROSSREF, json=recorded("crossref/ijms23052508.json"))
+    result = lookup(runner, db_path, "--doi", "10.3390/ijms23052508")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("merged doi_10_3390_ijms23052508 (from crossref): same DOI")
+    key, title, kind, csl = open_db(db_path).execute("select key, title, type, csl from sources").fetchone()
+    assert title.startswith("Micro-Current Stimulation") and kind == "article-journal"
+    assert "custom" not in json.loads(csl)

@@ -142,3 +142,40 @@ def test_serve_rejects_a_bad_config_before_starting(runner, built_db, tmp_path):
         cli, ["serve", "--db", str(built_db), "--metadata", metadata, "--config", str(bad), "--home", str(tmp_path / "h")]
     )
     assert result.exit_code != 0 and "bad.yaml: not valid YAML" in result.output
+
+
+def test_remove_says_when_it_takes_effect(runner, home, monkeypatch):
+    invoke(runner, "add", "alice", "--generate", "--home", str(home))
+    invoke(runner, "add", "ops", "--generate", "--home", str(home))
+    removed = invoke(runner, "remove", "alice", "--home", str(home))
+    assert removed.exit_code == 0
+    assert "restart" in removed.output and "old login cookies stop working" in removed.output
+    # Still a login through the environment: saying "removed" alone would be untrue.
+    monkeypatch.setenv("CLAIMS_PASSWORD_HASH_OPS", hash_password("x" * 10, iterations=1000))
+    still = invoke(runner, "remove", "ops", "--home", str(home))
+    assert still.exit_code == 0 and "$CLAIMS_PASSWORD_HASH_OPS" in still.output and "unset it" in still.output
+
+
+def test_serve_finds_the_project_files_from_any_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert reviewers.serve_file(None, "metadata.yml", "--metadata") == ROOT / "metadata.yml"
+    assert reviewers.serve_file(None, "datasette.yaml", "--config") == ROOT / "datasette.yaml"
+    # A file in the current folder wins, and an explicit path must exist.
+    (tmp_path / "datasette.yaml").write_text("{}\n")
+    assert reviewers.serve_file(None, "datasette.yaml", "--config") == tmp_path / "datasette.yaml"
+    with pytest.raises(reviewers.ReviewerError, match="nope.yml: no such file"):
+        reviewers.serve_file("nope.yml", "metadata.yml", "--metadata")
+
+
+def test_serve_without_project_files_fails_clearly(runner, built_db, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(reviewers, "PROJECT_ROOT", tmp_path / "not-a-checkout")
+    result = runner.invoke(cli, ["serve", "--db", str(built_db), "--home", str(tmp_path / "h")])
+    assert result.exit_code != 0
+    assert "metadata.yml: not in the current folder" in result.output and "pass --metadata FILE" in result.output
+
+
+def test_serve_config_names_the_served_file(tmp_path):
+    config = reviewers.serve_config({"plugins": {"claims-tracker": {"database": "claims"}}}, {}, database_file=tmp_path / "a.db")
+    assert config["plugins"]["claims-tracker"] == {"database": "claims", "database_file": str(tmp_path / "a.db")}
+    assert config["plugins"]["datasette-auth-passwords"]["actors"] == {}

@@ -130,11 +130,141 @@ def test_import_bibtex_with_accents_organisations_and_a_merge(built_db, runner):
 
 def test_reimporting_the_same_file_skips_every_entry(db_path, runner):
     import_(runner, db_path, FIXTURES / "zotero.bib")
-    before = file_hash(db_path)
     result = import_(runner, db_path, FIXTURES / "zotero.bib")
     assert result.output.splitlines()[-1] == "0 added, 0 merged, 3 skipped"
     assert "skipped who2020guidelines: same DOI" not in result.output  # no DOI: matched on ISBN? no: title
     assert "skipped who2020guidelines: same title and year" in result.output
+    # Nothing changed on the sources, but that the file holds them is recorded, with no fields.
+    db = open_db(db_path)
+    merges = db.execute("select s.key, m.origin, m.fields from source_merges m join sources s on s.id = m.source_id").fetchall()
+    assert sorted(merges) == sorted((key, str(FIXTURES / "zotero.bib"), "[]") for key in
+                                    ("toledano2024radio", "who2020guidelines", "muller2019skin"))  # fmt: skip
+    # The same record from the same file is recorded once: a third import writes nothing.
+    before = file_hash(db_path)
+    again = import_(runner, db_path, FIXTURES / "zotero.bib")
+    assert again.output.splitlines()[-1] == "0 added, 0 merged, 3 skipped"
+    assert file_hash(db_path) == before
+
+
+def test_an_exact_duplicate_from_another_file_is_recorded(built_db, runner, tmp_path):
+    entry = next(e for e in sources_yml() if e["id"] == "bu2024homebeauty")
+    item = {k: v for k, v in entry.items() if k not in ("notes", "candidate_for")} | {"id": "bu2024"}
+    path = tmp_path / "zotero.json"
+    path.write_text(json.dumps([item]), encoding="utf-8")
+    result = import_(runner, built_db, path)
+    assert "skipped bu2024homebeauty: same DOI as bu2024homebeauty, nothing new" in result.output
+    merges = open_db(built_db).execute("select matched_on, origin, incoming_key, fields from source_merges").fetchall()
+    assert merges == [("same DOI", str(path), "bu2024", "[]")]
+
+
+def test_build_stays_idempotent_when_an_entry_merges_into_a_stored_source(built_db, data_dir, runner, tmp_path):
+    # A source imported first, then the editor adds the same work under a new key.
+    item = {"id": "imported", "type": "article-journal", "title": "A trial of microcurrent", "DOI": "10.5555/trial.1",
+            "issued": {"date-parts": [[2021]]}, "container-title": "Journal of Trials"}  # fmt: skip
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps([item]), encoding="utf-8")
+    import_(runner, built_db, path)
+    with (data_dir / "sources.yml").open("a", encoding="utf-8") as f:
+        f.write("\n- id: editor2021trial\n  type: article-journal\n  title: A trial of microcurrent\n"
+                "  DOI: 10.5555/TRIAL.1\n  issued: {date-parts: [[2021]]}\n  volume: '3'\n")  # fmt: skip
+    first = runner.invoke(cli, ["build", "--db", str(built_db), "--data", str(data_dir)])
+    assert first.exit_code == 0, first.output
+    db = open_db(built_db)
+    assert db.execute("select origin, incoming_key, fields from source_merges").fetchall() == [
+        ("claims build", "editor2021trial", '["volume"]')
+    ]
+    before = file_hash(built_db)
+    second = runner.invoke(cli, ["build", "--db", str(built_db), "--data", str(data_dir)])
+    assert second.exit_code == 0, second.output
+    assert file_hash(built_db) == before
+
+
+def _import_items(runner, db_path, tmp_path, items, name="items.json"):
+    path = tmp_path / name
+    path.write_text(json.dumps(items), encoding="utf-8")
+    return import_(runner, db_path, path)
+
+
+def _item(key, title, **fields):
+    return {"id": key, "type": fields.pop("type", "article-journal"), "title": title, **fields}
+
+
+Y2021 = {"date-parts": [[2021]]}
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        # Same title and year, different DOIs: two corrections in one journal.
+        (_item("c1", "Correction", DOI="10.1000/aaa.1", issued=Y2021, **{"container-title": "J Skin"}),
+         _item("c2", "Correction", DOI="10.1000/bbb.2", issued=Y2021, **{"container-title": "J Skin"})),
+        # Same title and year, different PMIDs.
+        (_item("p1", "Erratum", PMID="111", issued=Y2021), _item("p2", "Erratum", PMID="222", issued=Y2021)),
+        # Same title and year, two journals.
+        (_item("e1", "Editorial", issued={"date-parts": [[2020]]}, **{"container-title": "Facial Plastic Surgery"}),
+         _item("e2", "Editorial", issued={"date-parts": [[2020]]}, **{"container-title": "Dermatologic Surgery"})),
+        # Two "Home" pages with different URLs and no year.
+        (_item("h1", "Home", type="webpage", URL="https://example.org/"),
+         _item("h2", "Home", type="webpage", URL="https://example.com/")),
+        # No year on either side: a title alone is not a work.
+        (_item("n1", "Skin ageing"), _item("n2", "Skin ageing", publisher="Other")),
+        # A year on one side only.
+        (_item("y1", "Skin ageing", issued=Y2021), _item("y2", "Skin ageing")),
+        # Different first authors.
+        (_item("a1", "Microcurrent and skin", issued=Y2021, author=[{"family": "Lee", "given": "H"}]),
+         _item("a2", "Microcurrent and skin", issued=Y2021, author=[{"family": "Kim", "given": "T"}])),
+        # Different ISBNs: two editions.
+        (_item("b1", "Dermatology", type="book", ISBN="0-306-40615-2", issued=Y2021),
+         _item("b2", "Dermatology", type="book", ISBN="978-92-4-001512-8", issued=Y2021)),
+    ],
+    ids=["doi", "pmid", "container", "url-no-year", "no-year", "one-year", "author", "isbn"],
+)
+def test_same_title_and_year_is_not_enough_when_anything_disagrees(db_path, runner, tmp_path, first, second):
+    result = _import_items(runner, db_path, tmp_path, [first, second])
+    assert result.output.splitlines()[-1] == "2 added, 0 merged, 0 skipped", result.output
+    assert open_db(db_path)["source_merges"].count == 0
+
+
+def test_same_title_and_year_merges_when_nothing_disagrees(db_path, runner, tmp_path):
+    editor = _item("lee2021skin", "Microcurrent and Skin!", issued=Y2021, author=[{"family": "Lee", "given": "H"}],
+                   **{"container-title": "Journal of Skin"})  # fmt: skip
+    zotero = _item("z", "microcurrent and skin", issued={"date-parts": [[2021, 5]]}, DOI="10.1000/skin.1",
+                   author=[{"family": "LEE", "given": "Hana"}, {"family": "Kim"}],
+                   **{"container-title": "J Skin", "container-title-short": "Journal of Skin"})  # fmt: skip
+    _import_items(runner, db_path, tmp_path, [editor])
+    result = _import_items(runner, db_path, tmp_path, [zotero], "zotero.json")
+    assert "merged lee2021skin: same title and year; added container-title-short, DOI" in result.output
+    # Several works may share a title and year; the compatible one is found among them.
+    other = _item("kim2021", "Microcurrent and Skin", issued=Y2021, author=[{"family": "Kim", "given": "T"}])
+    tmp = tmp_path / "more"
+    tmp.mkdir()
+    _import_items(runner, db_path, tmp, [other])
+    again = _item("lee-again", "Microcurrent and skin", issued=Y2021, author=[{"family": "Lee"}], volume="4")
+    assert "merged lee2021skin: same title and year; added volume" in _import_items(runner, db_path, tmp, [again], "x.json").output
+
+
+def test_a_url_without_a_scheme_is_read_as_https(db_path, runner, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@misc{page2020, title = {A page}, year = {2020}, url = {www.example.org/skin?id=1}}\n"
+        "@misc{other2020, title = {Another}, year = {2020}, url = {https://example.com/x}}\n",
+        encoding="utf-8",
+    )
+    import_(runner, db_path, bib)
+    rows = dict(open_db(db_path).execute("select key, url from sources").fetchall())
+    assert rows == {"page2020": "https://www.example.org/skin?id=1", "other2020": "https://example.com/x"}
+
+
+def test_an_unusable_url_is_a_one_line_error_naming_the_entry(db_path, runner, tmp_path):
+    bib = tmp_path / "refs.bib"
+    bib.write_text(
+        "@misc{good2020, title = {Fine}, year = {2020}}\n\n@misc{bad2020, title = {A page}, url = {see the library}}\n",
+        encoding="utf-8",
+    )
+    before = file_hash(db_path)
+    result = import_(runner, db_path, bib, expect_ok=False)
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "line 3 (entry bad2020): invalid URL 'see the library'" in result.output
     assert file_hash(db_path) == before
 
 
@@ -222,6 +352,24 @@ def test_key_collisions_get_suffixes(db_path, runner, tmp_path):
 # --- links found by the readers become `cited` citations ------------------------------------
 
 
+def test_sources_from_links_are_titled_and_print_as_entries(db_path, runner, tmp_path):
+    article = tmp_path / "trial.md"
+    article.write_text(
+        "# Trial\n\nA trial found that microcurrent lifted cheeks by 40 percent ([here](https://example.org/trial?id=5)).\n\n"
+        "Another trial found that it halved wrinkles in a month ([Skin Trial Report](https://www.example.com/r/7)).\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(cli, ["ingest", str(article), "--db", str(db_path)]).exit_code == 0
+    rows = dict(open_db(db_path).execute("select key, title from sources").fetchall())
+    # "here" says nothing about the work: the host stands in for a title.
+    assert rows == {"example_trial_id_5": "example.org", "example_r_7": "Skin Trial Report"}
+    text = runner.invoke(cli, ["export", "citations", "--db", str(db_path), "--format", "text"]).output
+    assert text.splitlines() == [
+        "example.org. (n.d.). https://example.org/trial?id=5",
+        "Skin Trial Report. (n.d.). https://www.example.com/r/7",
+    ]
+
+
 def test_links_inside_a_claim_sentence_become_cited_citations(db_path, runner, tmp_path):
     article = tmp_path / "links.md"
     article.write_text(
@@ -243,6 +391,12 @@ def test_links_inside_a_claim_sentence_become_cited_citations(db_path, runner, t
     urls = {row[2] for row in cited}
     assert "https://pubmed.ncbi.nlm.nih.gov/23853635/" in urls
     assert "https://example.com/blog" not in urls  # a link outside any claim or quote cites nothing
+    # Sources made from links are titled by the link text and keyed by the DOI or URL.
+    stubs = dict(db.execute("select key, title from sources").fetchall())
+    assert stubs == {
+        "pubmed_23853635": "Abbasi et al., 2012",
+        "doi_10_1016_j_jtest_2020_01_001": "DOI 10.1016/J.JTEST.2020.01.001",
+    }
     # Ingesting again is a no-op, links included.
     before = file_hash(db_path)
     again = runner.invoke(cli, ["ingest", str(article), "--db", str(db_path)])

@@ -255,4 +255,8 @@ def read(location: str, *, fmt: Format | None = None, max_bytes: int = DEFAULT_M
     """Read a path or an http(s) URL."""
     if is_url(location):
         return read_url(location, fmt=fmt, max_bytes=max_bytes)
+    # "ftp://host/x" would otherwise be looked for as a local path and reported missing.
+    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]+://", location):
+        scheme = location.split(":", 1)[0]
+        raise ReadError(f"{location}: unsupported URL scheme {scheme!r}; give an http(s) URL or a file path")
     return read_path(location, fmt=fmt, max_bytes=max_bytes)
