@@ -5,10 +5,10 @@ Generates N sources (default 100,000) with accented author names, inserts them w
 in the same run, is reading the same rows and writing them with ``json.dumps``: the ratio is what
 the format itself costs.
 
-Formatted text (citeproc-py, about 25 ms per entry in APA) is NOT timed at full size by default:
+Formatted text (citeproc-py, about 10 ms per entry in APA here) is NOT timed at full size by default:
 it is timed on the first ``--text-n`` sources (default 2,000) and the full-size time is an
 extrapolation (its cost is close to linear), printed as such, with the baseline scaled to the
-same count. ``--text-full`` times it on all N sources instead (about 40 minutes at 100,000).
+same count. ``--text-full`` times it on all N sources instead (about 16 minutes at 100,000).
 
     .venv/bin/python bench/export.py [--n 100000] [--text-n 2000 | --text-full] [--style apa]
 """

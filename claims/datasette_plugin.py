@@ -418,8 +418,20 @@ async def article_page(request, datasette) -> Response:
         "claim": lambda i: datasette.urls.row(db_name, "claims", str(i)),
         "quote": lambda i: datasette.urls.row(db_name, "quotes", str(i)),
     }
+    # What the tool found in this article, beside the text, so a reviewer starts from the
+    # problems: vague attributions, near-duplicate quotes, mismatched evidence...
+    findings: list[dict[str, Any]] = []
+    if await datasette.allowed(action="view-table", resource=TableResource(db_name, "findings"), actor=request.actor):
+        findings = await _rows(
+            db,
+            "select kind, message, quote_id, related_quote_id, claim_id from findings "
+            "where article_id = ? order by kind, coalesce(quote_id, claim_id), id",
+            [article_id],
+        )
     context = {
         "article": article,
+        "findings": findings,
+        "findings_url": datasette.urls.table(db_name, "findings") + f"?article_id={article_id}",
         "article_url": datasette.urls.row(db_name, "articles", str(article_id)),
         "segments": segments(article["text"], spans),
         "counts": counts,

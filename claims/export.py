@@ -106,6 +106,9 @@ def protect_case(text: str) -> str:
 
     def wrap(match: re.Match[str]) -> str:
         word = match.group(0)
+        tail = word[1:]
+        if tail.islower() or not any(c.isupper() for c in tail):
+            return word  # most words: nothing past the first letter is a capital
         if "\\" in word or "{" in word or "}" in word:
             return word
         lead = re.match(r"[(\[\"'\u201c\u2018]*", word).group(0)  # type: ignore[union-attr]

@@ -281,3 +281,20 @@ async def test_flag_posted_by_the_form_fields_shows_in_history(built_db):
     assert response.json()["ok"] is True
     history = (await ds.client.get("/claims/claims/2")).text.split('id="claims-history"', 1)[1]
     assert "alice" in history and "needs_source" in history and "no link" in history
+
+
+@pytest.mark.asyncio
+async def test_article_page_lists_the_articles_findings(built_db, payload_db):
+    db = sqlite_utils.Database(built_db)
+    page = (await make_ds(built_db).client.get("/-/claims/articles/1")).text
+    panel = page.split('class="claims-findings"', 1)[1].split("</details>", 1)[0]
+    findings = list(db.query("select kind, quote_id, related_quote_id, claim_id from findings where article_id = 1"))
+    assert findings and panel.count("<li ") == len(findings)
+    # The example's near-duplicate pair is there, linking both quotes.
+    pair = next(f for f in findings if f["kind"] == "near_duplicate_quote")
+    item = next(li for li in panel.split("<li ")[1:] if 'data-kind="near_duplicate_quote"' in li)
+    for quote_id in (pair["quote_id"], pair["related_quote_id"]):
+        assert f'href="/claims/quotes/{quote_id}"' in item
+    # Messages quote the article: escaped like the text itself.
+    payload = (await make_ds(payload_db).client.get("/-/claims/articles/1")).text
+    assert "<script>alert" not in payload and "<img" not in payload
