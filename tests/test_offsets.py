@@ -1,7 +1,7 @@
 """Every extracted record is anchored exactly: offsets index ``doc.text`` and the W3C context is right.
 
 Checked on the example and test articles, then as a Hypothesis property over generated articles
-(plain text and Markdown) full of quotes, apostrophes, ellipses, unicode, bullets and headings.
+(plain text, Markdown and HTML) full of quotes, apostrophes, ellipses, unicode, bullets and headings.
 """
 
 from __future__ import annotations
@@ -120,10 +120,24 @@ def as_markdown(blocks: list[tuple[str, str]]) -> str:
     return "\n\n".join(lines) + "\n"
 
 
+def as_html(blocks: list[tuple[str, str]]) -> str:
+    # The words go in unescaped on purpose: "<b>", "&" and friends are markup the reader must
+    # survive, and whatever text it keeps must still be what the offsets index.
+    parts = []
+    for kind, body in blocks:
+        body = body.replace("\n\n", "</p><p>")
+        parts.append({"heading": f"<h2>{body}</h2>", "bullet": f"<ul><li>{body}</li></ul>",
+                      "quote": f"<blockquote><p>{body}</p></blockquote>"}.get(kind, f"<p>{body}</p>"))  # fmt: skip
+    return "<!doctype html><html><head><title>Generated</title></head><body><article>" + "".join(parts) + "</article></body></html>"
+
+
+FORMATS = {"text": as_plain_text, "markdown": as_markdown, "html": as_html}
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(ARTICLE, st.sampled_from(["text", "markdown"]))
+@given(ARTICLE, st.sampled_from(sorted(FORMATS)))
 def test_generated_articles_are_anchored(blocks: list[tuple[str, str]], fmt: str) -> None:
-    source = as_plain_text(blocks) if fmt == "text" else as_markdown(blocks)
+    source = FORMATS[fmt](blocks)
     try:
         doc = parse(source, fmt, "generated")  # type: ignore[arg-type]
     except ReadError:
