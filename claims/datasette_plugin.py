@@ -287,13 +287,57 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
     }
 
 
+async def source_uses(datasette, request, pk: Any) -> dict[str, Any] | None:
+    """What a source's row page shows under the row: every quote and claim that relies on it,
+    with the evidence on each link, and its attached text and quote checks."""
+    db_name = database_name(datasette)
+    try:
+        db = claims_database(datasette, db_name)
+        await _ensure_view(datasette, request, db_name, "citations", "quotes", "claims", "articles")
+        source_id = int(pk)
+    except (Forbidden, NotFound, TypeError, ValueError):
+        return None
+    uses = await _rows(
+        db,
+        """
+        select case when c.quote_id is null then 'claim' else 'quote' end as kind,
+               coalesce(c.quote_id, c.claim_id) as record_id, coalesce(q.text, cl.text) as text,
+               a.id as article_id, a.title as article_title, c.relation, c.stance, c.excerpt,
+               c.locator, c.design, c.population, c.population_detail, c.editor_note,
+               qc.result as check_result
+        from citations c
+        left join quotes q on q.id = c.quote_id
+        left join claims cl on cl.id = c.claim_id
+        join articles a on a.id = coalesce(q.article_id, cl.article_id)
+        left join quote_checks qc on qc.quote_id = c.quote_id and qc.source_id = c.source_id
+        where c.source_id = ? order by a.id, kind, record_id
+        """,
+        [source_id],
+    )
+    text = (await _rows(db, "select chars, page_count, format, file_name from source_texts where source_id = ?", [source_id]) or [None])[0]
+    return {
+        "uses": uses,
+        "text": text,
+        "db_name": db_name,
+        "article_path": lambda i: datasette.urls.path(f"/-/claims/articles/{i}"),
+    }
+
+
 @hookimpl
 def extra_template_vars(datasette, request):
     async def claims_evidence(table: str, pk: Any) -> dict[str, Any] | None:
         return await row_evidence(datasette, request, table, pk)
 
+    async def claims_source_uses(pk: Any) -> dict[str, Any] | None:
+        return await source_uses(datasette, request, pk)
+
     # claims_tracker lets templates say which tool they are part of.
-    return {"claims_tracker": True, "claims_evidence": claims_evidence, "claims_css_url": css_url(datasette)}
+    return {
+        "claims_tracker": True,
+        "claims_evidence": claims_evidence,
+        "claims_source_uses": claims_source_uses,
+        "claims_css_url": css_url(datasette),
+    }
 
 
 @hookimpl

@@ -298,3 +298,17 @@ async def test_article_page_lists_the_articles_findings(built_db, payload_db):
     # Messages quote the article: escaped like the text itself.
     payload = (await make_ds(payload_db).client.get("/-/claims/articles/1")).text
     assert "<script>alert" not in payload and "<img" not in payload
+
+
+@pytest.mark.asyncio
+async def test_source_page_lists_what_relies_on_it(built_db):
+    db = sqlite_utils.Database(built_db)
+    source = next(db.query("select id from sources where key = 'toledano2024radiofrequency'"))["id"]
+    page = (await make_ds(built_db).client.get(f"/claims/sources/{source}")).text
+    section = page.split('id="claims-source-uses"', 1)[1].split("</section>", 1)[0]
+    links = list(db.query("select quote_id, claim_id, stance from citations where source_id = ?", [source]))
+    assert links and section.count('<tr data-kind=') == len(links)
+    for link in links:
+        table = "quotes" if link["quote_id"] else "claims"
+        assert f'href="/claims/{table}/{link["quote_id"] or link["claim_id"]}"' in section
+    assert "refutes" in section and "HaCaT" in section and "No full text attached" in section
