@@ -16,6 +16,7 @@ baselines measured in the same run on the same texts:
 
     .venv/bin/python bench/verify.py [--quotes 2000] [--mb 5] [--source-kb 250] [--sample 3] [--repeat 3]
     .venv/bin/python bench/verify.py --quotes 10000 --mb 50      # the issue's largest run
+    .venv/bin/python bench/verify.py --end-to-end               # and through the database
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=3, help="Quotations timed with difflib, then extrapolated.")
     parser.add_argument("--repeat", type=int, default=3, help="Timed runs of each; the best counts.")
     parser.add_argument("--seed", type=int, default=5)
+    parser.add_argument("--end-to-end", action="store_true", help="Also time compute_checks + save_checks on a SQLite database.")
     args = parser.parse_args()
 
     rng = random.Random(args.seed)
@@ -182,6 +184,56 @@ def main() -> None:
           f"{len(quotes):,} quotations, claims.verify placed "
           f"{sum(n for (i, r), n in results.items() if r != 'not_found'):,}")  # fmt: skip
     print("intended -> result: " + ", ".join(f"{i}->{r} {n}" for (i, r), n in sorted(results.items())))
+    if args.end_to_end:
+        end_to_end(sources, quotes, ours)
+
+
+def end_to_end(sources: list[str], quotes: list[tuple[int, str, str]], ours: float) -> None:
+    """What `claims verify` adds around check_quote: reading the links, quotes and source texts
+    from SQLite, and writing quote_checks in one transaction."""
+    import hashlib
+    import tempfile
+    from pathlib import Path
+
+    from claims.db import open_db, transaction
+    from claims.verify import compute_checks, save_checks
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = open_db(Path(tmp) / "bench.db")
+        stamp = "2026-01-01T00:00:00Z"
+        with transaction(db):
+            db["articles"].insert({"id": 1, "title": "Bench", "location": "bench", "text": "", "sha256": "-",
+                                   "format": "text", "version": 1, "ingested_at": stamp})  # fmt: skip
+            db["sources"].insert_all(
+                ({"id": i + 1, "key": f"s{i}", "type": "article-journal", "csl": "{}"} for i in range(len(sources))),
+                batch_size=1000,
+            )
+            db["source_texts"].insert_all(
+                ({"source_id": i + 1, "text": text, "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                  "format": "text", "file_name": f"s{i}.txt", "chars": len(text), "extracted_at": stamp}
+                 for i, text in enumerate(sources)),  # fmt: skip
+                batch_size=50,
+            )
+            db["quotes"].insert_all(
+                ({"id": q + 1, "article_id": 1, "text": text, "start": 0, "end": 0, "kind": "source",
+                  "attribution_kind": "vague"} for q, (_, _, text) in enumerate(quotes)),  # fmt: skip
+                batch_size=1000,
+            )
+            db["citations"].insert_all(
+                ({"quote_id": q + 1, "source_id": s + 1, "relation": "candidate", "added_by": "bench",
+                  "added_at": stamp} for q, (s, _, _) in enumerate(quotes)),  # fmt: skip
+                batch_size=1000,
+            )
+        t0 = time.perf_counter()
+        checks = compute_checks(db)
+        t1 = time.perf_counter()
+        with transaction(db):
+            written = save_checks(db, checks)
+        t2 = time.perf_counter()
+        db.close()
+    total = t2 - t0
+    print(f"end to end (compute_checks + save_checks on SQLite): {total:.3f} s for {written:,} rows "
+          f"(read and check {t1 - t0:.3f} s, write {t2 - t1:.3f} s); {total / ours:.2f}x check_quote alone")
 
 
 if __name__ == "__main__":
