@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Span:
-    kind: str  # "claim" or "quote"
+    kind: str  # "claim" or "quote"; "heading" marks a heading's text (no badge, no link)
     id: int
     start: int
     end: int
@@ -33,6 +33,8 @@ class Segment:
     spans: list[Span] = field(default_factory=list)
     # Spans that begin at this segment's start, outermost first: where their badges go.
     opening: list[Span] = field(default_factory=list)
+    # True inside a heading (spans of kind "heading" mark structure, not records).
+    heading: bool = False
 
 
 def _outer_first(span: Span) -> tuple[int, int, str, int]:
@@ -61,7 +63,15 @@ def segments(text: str, spans: list[Span]) -> list[Segment]:
         opening = sorted(starts.get(a, ()), key=_outer_first)
         for span in opening:
             active[span.key] = span
+        covering = sorted(active.values(), key=_outer_first)
         result.append(
-            Segment(start=a, end=b, text=text[a:b], spans=sorted(active.values(), key=_outer_first), opening=opening)
+            Segment(
+                start=a,
+                end=b,
+                text=text[a:b],
+                spans=[sp for sp in covering if sp.kind != "heading"],
+                opening=[sp for sp in opening if sp.kind != "heading"],
+                heading=any(sp.kind == "heading" for sp in covering),
+            )
         )
     return result

@@ -6,6 +6,8 @@ Every function takes an open database (``claims.db.open_db(path)``)::
     from claims import api
 
     db = open_db("data/claims.db")
+    added = api.ingest(db, "post.md")             # what `claims ingest` does -> Ingested
+    print(added.describe())
     print(api.citation_list(db, article_id=1, fmt="text", style="apa"))
     bib = api.citation_list(db, article_id=1, fmt="bibtex")
     rows = api.ledger(db, article_id=1, fmt="jsonl")
@@ -14,22 +16,26 @@ Every function takes an open database (``claims.db.open_db(path)``)::
     api.check_retractions(db, mailto="me@example.org")  # -> RetractionReport (.failed lists errors)
 
 Errors are exceptions whose message is one line naming the file, entry or field:
-:class:`~claims.export.ExportError`, :class:`~claims.sources.SourceError` and its subclass
-:class:`~claims.lookup.LookupFailed`.
+:class:`~claims.readers.ReadError` (articles), :class:`~claims.export.ExportError`,
+:class:`~claims.sources.SourceError` and its subclass :class:`~claims.lookup.LookupFailed`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
+from . import readers
 from .citations import link_cited_sources
 from .db import transaction
+from .evidence import refresh_findings
 from .export import FORMATS, LEDGER_FORMATS, STYLES, ExportError, ledger_records
 from .export import citation_list as _citation_list
 from .export import ledger as _ledger
+from .ingest import IngestResult, ingest_document
 from .lookup import (
     LookupFailed,
     LookupResult,
@@ -38,14 +44,61 @@ from .lookup import (
     lookup_doi,
     lookup_pmid,
 )
+from .models import Document, Format
+from .readers import ReadError
 from .sources import Outcome, SourceError, import_records, read_source_file
 
 __all__ = [
-    "FORMATS", "LEDGER_FORMATS", "STYLES", "ExportError", "LookupFailed", "LookupResult", "Outcome",
-    "RetractionReport", "SourceError",
-    "check_retractions", "citation_list", "import_files", "ledger", "ledger_records",
+    "FORMATS", "LEDGER_FORMATS", "STYLES", "ExportError", "Ingested", "LookupFailed", "LookupResult",
+    "Outcome", "ReadError", "RetractionReport", "SourceError",
+    "check_retractions", "citation_list", "import_files", "ingest", "ledger", "ledger_records",
     "link_cited_sources", "lookup",
 ]  # fmt: skip
+
+
+@dataclass
+class Ingested:
+    """What :func:`ingest` did: the article (``result``), the ``cited`` citations its links and
+    DOIs made, and the ``derived`` findings rows it wrote (e.g. near-duplicates in other articles)."""
+
+    location: str
+    result: IngestResult
+    cited: int = 0
+    derived: int = 0
+
+    def describe(self) -> str:
+        lines = [self.result.describe(self.location)]
+        if self.cited:
+            lines.append(f"{self.location}: {self.cited} cited links written")
+        if self.derived:
+            lines.append(f"derived findings: {self.derived} written")
+        return "\n".join(lines)
+
+
+def ingest(
+    db: sqlite_utils.Database,
+    location: str,
+    *,
+    title: str | None = None,
+    fmt: Format | None = None,
+    max_bytes: int = readers.DEFAULT_MAX_BYTES,
+    doc: Document | None = None,
+) -> Ingested:
+    """Ingest one article from a path or an http(s) URL, as ``claims ingest`` does.
+
+    The article, the ``cited`` citations made from the links and DOIs in its claims' and
+    quotes' sentences, and the findings they imply are written in one transaction. Raises
+    :class:`ReadError` (bad input; nothing written) or pydantic's ``ValidationError``.
+    ``doc``: the article already read (by :func:`claims.readers.read`), to skip reading.
+    """
+    if doc is None:
+        doc = readers.read(location, fmt=fmt, max_bytes=max_bytes)
+    with transaction(db):
+        result = ingest_document(db, doc, location, title=title, url=location if readers.is_url(location) else None)
+        cited = link_cited_sources(db, result.article_id)
+        # Near-duplicate quotes across articles, and evidence findings for the new links.
+        derived = refresh_findings(db)
+    return Ingested(location, result, cited, derived)
 
 
 def citation_list(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "bibtex", style: str | None = None) -> str:

@@ -155,28 +155,19 @@ def ingest(location: str, db_path: str, title: str | None, fmt: str | None, max_
     Re-ingesting the same content is a no-op; changed content at the same location is stored
     as a new version.
     """
+    from . import api
+
+    # Read before opening the database: bad input must not create or touch it.
     try:
         doc = readers.read(location, fmt=fmt, max_bytes=max_bytes)  # type: ignore[arg-type]
     except readers.ReadError as e:
         raise fail(str(e)) from None
     db = open_db(db_path)
     try:
-        # The article, its cited links and the findings they imply land together or not at all.
-        with transaction(db):
-            result = ingest_document(
-                db, doc, location, title=title, url=location if readers.is_url(location) else None
-            )
-            # Links and DOIs inside a claim's or quote's sentence become `cited` citations.
-            cited = link_cited_sources(db, result.article_id)
-            # Near-duplicate quotes across articles, and evidence findings for the new links.
-            derived = refresh_findings(db)
+        done = api.ingest(db, location, title=title, doc=doc)
     except ValidationError as e:
         raise fail(validation_message(e, location)) from None
-    click.echo(result.describe(location))
-    if cited:
-        click.echo(f"{location}: {cited} cited links written")
-    if derived:
-        click.echo(f"derived findings: {derived} written")
+    click.echo(done.describe())
 
 
 @cli.command()

@@ -26,6 +26,7 @@ Other engineers add ``register_output_renderer`` hooks to this module: keep hook
 from __future__ import annotations
 
 import mimetypes
+import re
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from markupsafe import Markup, escape
 
 from .annotate import Span, segments
 from .flags import STATUSES, VERDICT_LABELS, VERDICTS
+from .models import CONTEXT_CHARS
 from .renderers import identifier_link, output_renderers
 
 PLUGIN = "claims-tracker"
@@ -48,6 +50,13 @@ TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
 DEFAULT_DATABASE = "claims"
 # table -> (kind, id column, status view, flag query, resolve query)
+# The article page lists findings in this order (kinds not named here come last).
+FINDING_ORDER = (
+    "retracted_source", "near_duplicate_quote", "near_duplicate_quote_across_articles",
+    "population_mismatch", "intervention_mismatch", "possible_overstatement", "no_attribution",
+    "vague_attribution", "no_supporting_source",
+)  # fmt: skip
+
 REVIEWABLE = {
     "claims": ("claim", "claim_id", "claim_status", "flag_claim", "resolve_claim"),
     "quotes": ("quote", "quote_id", "quote_status", "flag_quote", "resolve_quote"),
@@ -259,6 +268,16 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
     history = [{"type": "flag", **f} for f in flags] + [{"type": "resolution", **r} for r in resolutions]
     # A resolution always follows the flag it covers; order by time, then flags before rulings.
     history.sort(key=lambda e: (e["created_at"], e["type"] == "resolution", e["id"]))
+    # What the tool found about this record (a near-duplicate names it as either quote).
+    findings: list[dict[str, Any]] = []
+    if await datasette.allowed(action="view-table", resource=TableResource(db_name, "findings"), actor=request.actor):
+        other = "or related_quote_id = :id" if kind == "quote" else ""
+        findings = await _rows(
+            db,
+            f"select kind, message, quote_id, related_quote_id, claim_id from findings "
+            f"where ({key} = :id {other}) order by kind, id",
+            {"id": row_id},
+        )
     related: list[dict[str, Any]] = []
     if kind == "claim" and item.get("quote_id"):
         related = await _rows(db, "select id, text, attribution from quotes where id = ?", [item["quote_id"]])
@@ -273,6 +292,7 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
         "article_url": datasette.urls.path(f"/-/claims/articles/{item['article_id']}"),
         "sources": sources,
         "history": history,
+        "findings": findings,
         "related": related,
         "related_table": "quotes" if kind == "claim" else "claims",
         # Issue 5: link evidence, the quote's verification diff or the claim's candidate excerpts.
@@ -323,6 +343,19 @@ async def source_uses(datasette, request, pk: Any) -> dict[str, Any] | None:
     }
 
 
+def context_words(prefix: str | None, suffix: str | None) -> tuple[str, str]:
+    """The W3C context cut back to whole words for reading ("…ratinocytes and" reads as a
+    typo): a prefix or suffix of the full 32 characters was cut mid-text, so its partial first
+    (or last) word is dropped and "…" marks the cut; a shorter one reaches the article's start
+    or end and is shown whole."""
+    prefix, suffix = prefix or "", suffix or ""
+    if len(prefix) >= CONTEXT_CHARS:
+        prefix = "…" + (re.sub(r"^\S+", "", prefix).lstrip() or prefix)
+    if len(suffix) >= CONTEXT_CHARS:
+        suffix = (re.sub(r"\S+$", "", suffix).rstrip() or suffix) + "…"
+    return prefix, suffix
+
+
 @hookimpl
 def extra_template_vars(datasette, request):
     async def claims_evidence(table: str, pk: Any) -> dict[str, Any] | None:
@@ -336,6 +369,7 @@ def extra_template_vars(datasette, request):
         "claims_tracker": True,
         "claims_evidence": claims_evidence,
         "claims_source_uses": claims_source_uses,
+        "claims_context": context_words,
         "claims_css_url": css_url(datasette),
     }
 
@@ -458,6 +492,12 @@ async def article_page(request, datasette) -> Response:
     counts = {kind: dict.fromkeys(STATUSES, 0) for kind in ("claim", "quote")}
     for span in spans:
         counts[span.kind][span.status] = counts[span.kind].get(span.status, 0) + 1
+    headings = [
+        Span("heading", r["id"], r["start"], r["end"])
+        for r in await _rows(
+            db, "select id, start, \"end\" from blocks where article_id = ? and kind in ('title', 'heading')", [article_id]
+        )
+    ]
     row_url = {
         "claim": lambda i: datasette.urls.row(db_name, "claims", str(i)),
         "quote": lambda i: datasette.urls.row(db_name, "quotes", str(i)),
@@ -466,18 +506,31 @@ async def article_page(request, datasette) -> Response:
     # problems: vague attributions, near-duplicate quotes, mismatched evidence...
     findings: list[dict[str, Any]] = []
     if await datasette.allowed(action="view-table", resource=TableResource(db_name, "findings"), actor=request.actor):
+        # Most telling first (retractions, mismatched evidence, overstatements), then in
+        # article order: the many "no supporting source" rows come last.
+        priority = " ".join(f"when '{kind}' then {i}" for i, kind in enumerate(FINDING_ORDER))
         findings = await _rows(
             db,
-            "select kind, message, quote_id, related_quote_id, claim_id from findings "
-            "where article_id = ? order by kind, coalesce(quote_id, claim_id), id",
+            f"""
+            select f.kind, f.message, f.quote_id, f.related_quote_id, f.claim_id from findings f
+            left join quotes q on q.id = f.quote_id left join claims c on c.id = f.claim_id
+            where f.article_id = ?
+            order by case f.kind {priority} else {len(FINDING_ORDER)} end, coalesce(q.start, c.start), f.id
+            """,
             [article_id],
         )
+    found_on: dict[str, list[str]] = {}
+    for f in findings:
+        for kind, key in (("quote", "quote_id"), ("quote", "related_quote_id"), ("claim", "claim_id")):
+            if f[key]:
+                found_on.setdefault(f"{kind}-{f[key]}", []).append(f["kind"].replace("_", " "))
     context = {
         "article": article,
         "findings": findings,
         "findings_url": datasette.urls.table(db_name, "findings") + f"?article_id={article_id}",
         "article_url": datasette.urls.row(db_name, "articles", str(article_id)),
-        "segments": segments(article["text"], spans),
+        "segments": segments(article["text"], spans + headings),
+        "found_on": found_on,
         "counts": counts,
         "statuses": [(s, STATUS_CSS[s]) for s in STATUSES],
         "status_css": STATUS_CSS,

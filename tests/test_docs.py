@@ -41,3 +41,26 @@ def test_every_option_has_help_text():
         for param in command.params:
             if param.param_type_name == "option" and param.name != "help":
                 assert param.help, f"claims {' '.join(path)} {param.opts[0]} has no help text"
+
+
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.DOTALL) if "api.ingest" in block)
+    (tmp_path / "post.md").write_text(
+        "# Post\n\nExperts say \"microcurrent lifts cheeks by 40 percent\" in [a trial](https://doi.org/10.1000/trial.1).\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "zotero.bib").write_text(
+        "@article{lee2022, title = {Micro-Current Stimulation}, author = {Lee, Hana}, year = {2022},\n"
+        "  journal = {International Journal of Molecular Sciences}, doi = {10.3390/ijms23052508}}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(example, "README.md", "exec"), namespace)
+    assert "added as article 1" in namespace["done"].describe()
+    assert namespace["done"].cited == 1  # the DOI link in the quote's sentence
+    assert [o.status for o in namespace["outcomes"]] == ["added"]
+    assert "@" in namespace["bib"] and namespace["rows"].count("\n") >= 1

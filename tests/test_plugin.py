@@ -145,7 +145,9 @@ async def test_claim_row_page_shows_context_sources_and_history(built_db):
     ds = make_ds(built_db)
     page = (await ds.client.get(f"/claims/claims/{claim['id']}")).text
     evidence = page.split('id="claims-evidence"', 1)[1]
-    for part in (claim["prefix"], claim["text"], claim["suffix"]):
+    from claims.datasette_plugin import context_words
+
+    for part in (*context_words(claim["prefix"], claim["suffix"]), claim["text"]):
         assert html.escape(part, quote=False) in evidence.replace("&#39;", "'").replace("&#34;", '"')
     assert f'href="/claims/sources/{source["id"]}"' in evidence
     assert "candidate" in evidence and "closest match &lt;i&gt;so far&lt;/i&gt;" in evidence
@@ -295,6 +297,18 @@ async def test_article_page_lists_the_articles_findings(built_db, payload_db):
     item = next(li for li in panel.split("<li ")[1:] if 'data-kind="near_duplicate_quote"' in li)
     for quote_id in (pair["quote_id"], pair["related_quote_id"]):
         assert f'href="/claims/quotes/{quote_id}"' in item
+    # Findings come most telling first: the many "no supporting source" rows last.
+    order = re.findall(r'<li data-kind="([a-z_]+)"', panel)
+    assert order.index("near_duplicate_quote") < order.index("no_supporting_source")
+    assert order[-1] == "no_supporting_source"
+    # Each record with a finding is marked in the text; the others are not.
+    marked = set(re.findall(r'class="claims-badge (claim|quote) [^"]*has-findings" id="(?:claim|quote)-(\d+)"', page))
+    expected = {("quote", str(f[k])) for f in findings for k in ("quote_id", "related_quote_id") if f[k]}
+    expected |= {("claim", str(f["claim_id"])) for f in findings if f["claim_id"]}
+    assert marked == expected
+    # Headings are set off from the paragraphs.
+    headings = [r["start"] for r in db.query("select start from blocks where article_id = 1 and kind in ('title', 'heading')")]
+    assert headings and page.count('<strong class="claims-heading">') == len(headings)
     # Messages quote the article: escaped like the text itself.
     payload = (await make_ds(payload_db).client.get("/-/claims/articles/1")).text
     assert "<script>alert" not in payload and "<img" not in payload
@@ -312,3 +326,30 @@ async def test_source_page_lists_what_relies_on_it(built_db):
         table = "quotes" if link["quote_id"] else "claims"
         assert f'href="/claims/{table}/{link["quote_id"] or link["claim_id"]}"' in section
     assert "refutes" in section and "HaCaT" in section and "No full text attached" in section
+
+
+@pytest.mark.asyncio
+async def test_quote_page_shows_its_findings_and_its_near_duplicate(built_db):
+    db = sqlite_utils.Database(built_db)
+    pair = next(db.query("select quote_id, related_quote_id from findings where kind = 'near_duplicate_quote'"))
+    ds = make_ds(built_db)
+    for this, other in ((pair["quote_id"], pair["related_quote_id"]), (pair["related_quote_id"], pair["quote_id"])):
+        page = (await ds.client.get(f"/claims/quotes/{this}")).text
+        panel = page.split('<div class="claims-findings">', 1)[1].split("</div>", 1)[0]
+        item = next(li for li in panel.split("<li ")[1:] if 'data-kind="near_duplicate_quote"' in li)
+        assert f'href="/claims/quotes/{other}"' in item and f'href="/claims/quotes/{this}"' not in item
+        kinds = {r["kind"] for r in db.query(
+            "select kind from findings where quote_id = ? or related_quote_id = ?", [this, this])}
+        assert {k for k in kinds} == set(re.findall(r'data-kind="([a-z_]+)"', panel))
+
+
+def test_context_is_cut_back_to_whole_words():
+    from claims.datasette_plugin import context_words
+
+    # A full 32-character context was cut mid-word: the partial word goes, "…" marks the cut.
+    assert context_words("ratinocytes and inflammation:\n\n\u201c", "s\u201d in the skin of older adults..") == (
+        "…and inflammation:\n\n\u201c",
+        "s\u201d in the skin of older…",
+    )
+    # Shorter contexts reach the article's start or end: shown whole.
+    assert context_words("Title\n\n", " end.") == ("Title\n\n", " end.")
