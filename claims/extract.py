@@ -10,10 +10,13 @@ Quotes
     quote marks only at top level, never inside words (it’s, don’t) and never inside a double
     quotation, where they are a nested quote and stay part of the outer quotation's text. A
     Markdown/HTML block quote (consecutive ``blockquote`` blocks) is one quotation, its marks
-    stripped if it has them; so is a paragraph that is entirely one quotation. ``Quote.text`` never
-    includes the quote marks. An ellipsis (… , ..., [...]) splits a quotation into
-    ``Quote.fragments``; every quote has at least one fragment so later checks can verify
-    fragments uniformly.
+    stripped if it has them; so is a paragraph that is entirely one quotation. A block quote that
+    holds only quotations in marks and their credits (``> “It works,” said a salesperson.``,
+    ``> According to researchers, “...”``) is read like running text instead: each marked span is
+    a quotation, credited by the words beside it; marks around a term or a nested quotation in a
+    block quote's own prose leave it one quotation. ``Quote.text`` never includes the quote
+    marks. An ellipsis (… , ..., [...]) splits a quotation into ``Quote.fragments``; every quote
+    has at least one fragment so later checks can verify fragments uniformly.
 
     Kinds: ``rhetorical`` — a question put in the reader's mouth (“Can you…?” you might be
     wondering); ``term`` — a word or phrase in scare quotes or introduced as a name (the phrase
@@ -27,12 +30,15 @@ Quotes
     before a list or without such a verb ("we're going to dig into:") introduces no one's words.
 
     Attribution of a block quotation comes from a lead-in (the previous paragraph's last sentence
-    ending in ":" — "As one study noted:" — or "she said,"), or from a credit line after it
-    ("— Dr. Jane Smith"). ``named`` when it names a person, body or publication (Dr. Jane Smith,
-    Park said, the FDA, Harvard researchers, the Journal of X, a study in JAMA Dermatology);
-    ``vague`` when a phrase signals a source but names none (one study, a review, experts say,
-    research shows, "In clinical terms:" — a lead-in by position still claims a source); ``none``
-    when nothing credits the words. A credit after the quotation runs to the end of its sentence
+    ending in ":" — "As one study noted:" — or "she said,"), or from a credit after it: a dash line
+    ("— Dr. Jane Smith"), a dash credit ending its last paragraph, or a last line that only names
+    a source (an HTML ``<cite>``). An inline quotation ending its sentence may be credited by the
+    next sentence pointing back at it ("That is how Dr. Smith put it.";
+    :data:`claims.rules.CREDIT_SENTENCE`). ``named`` when it names a person, body or publication
+    (Dr. Jane Smith, Park said, the FDA, Harvard researchers, the Journal of X, a study in JAMA
+    Dermatology); ``vague`` when a phrase signals a source but names none (one study, a review,
+    experts say, research shows, "In clinical terms:" — a lead-in by position still claims a
+    source); ``none`` when nothing credits the words. A credit after the quotation runs to the end of its sentence
     as pysbd finds it, so "said Dr. Anna Park." keeps its title.
 
 Claims
@@ -48,18 +54,22 @@ Claims
     ``Claim.quote_index`` points at the quotation a claim leans on: one inside the sentence, or one
     the article presents as its evidence — the answer or conclusion right after it, a first
     statement that continues it, and, until the next heading or source quotation, sentences that
-    conclude ("So no, it’s not hype.") or appeal to evidence ("rooted in research"); see
+    conclude ("So no, it’s not hype.") or appeal to evidence ("rooted in research") or to
+    authority ("experts agree"; :data:`claims.rules.AUTHORITY_APPEAL`); see
     :class:`_Links`. A claim's hedges are looked for in its main clause only: "might" in "while the
     term might sound" or "the way surgical lifts might" qualifies no assertion.
 
 Findings (``Finding.kind``)
     ``near_duplicate_quote`` — two source quotes share most of their wording (rapidfuzz
-    token_set_ratio over normalised text) but differ in ending or attribution; each quote is
-    paired with at most one earlier quote, so the output stays linear in article size.
+    token_set_ratio over normalised text) but differ in wording or attribution; each quote is
+    paired with at most one earlier quote, so the output stays linear in article size. Its message
+    says each fact once: both quotes with their credits, how similar, where the wording differs.
     ``vague_attribution`` / ``no_attribution`` — a source quote credited to no one in particular,
-    or to nobody. ``possible_overstatement`` — an unhedged claim leaning on a hedged quotation
-    ("the data suggest", "limited sample sizes", "potential to") that states an effect as settled;
-    a negated limit ("it won't replace your injector") or a platitude with no effect word is not one.
+    or to nobody (only when nothing credits it). ``possible_overstatement`` — an unhedged claim
+    leaning on a hedged quotation ("the data suggest", "limited sample sizes", "promising", "the
+    trials were small") that states an effect as settled, also by appeal to authority ("So experts
+    agree it works."); a negated limit ("it won't replace your injector") or a platitude with no
+    effect word is not one.
 
 Everything is linear in the article's size: blocks, sentences and quotes are visited a bounded
 number of times; the only pairwise step compares distinct quote texts that share rare words.
@@ -68,7 +78,7 @@ number of times; the only pairwise step compares distinct quote texts that share
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -107,6 +117,10 @@ ELLIPSIS_RE = re.compile(r"\s*(?:\[\s*(?:…|\.\s?\.\s?\.)\s*\]|…|\.\s?\.\s?\.
 TRAILING_PUNCT_RE = re.compile(r"^[\s.,;:!?)\]]*$")
 # A credit line under a block quotation: "— Dr. Jane Smith, Harvard".
 CREDIT_RE = re.compile(r"^[\s,.]*[—–-]{1,2}\s*(\S.*)$", re.DOTALL)
+# The same credit at the end of a block quote's last paragraph, after the quotation's final stop.
+TRAILING_CREDIT_RE = re.compile(r"(?<=[.!?…\"”’»])\s*(?:[—–]|--)\s*(\S[^—–]*?)\s*$")
+# A credit longer than this (in words) is prose, not a credit.
+CREDIT_MAX_WORDS = 15
 # A lead-in that hands over to a quotation without a colon: "..., she said," / "as she put it."
 LEAD_IN_END_RE = re.compile(
     r"(?:,|\b(?:put\s+it|puts\s+it|said|says|wrote|writes|explains?|explained|notes?|noted|"
@@ -384,42 +398,163 @@ def _find_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], sta
                 bi += 1
                 continue
         if block.kind == "blockquote":
-            # Consecutive block-quote blocks are one quotation; a closing dash line is its credit.
+            # Consecutive block-quote blocks are one quotation; a closing credit line is its credit.
             last = bi
             while last + 1 < len(blocks) and blocks[last + 1].kind == "blockquote":
                 last += 1
             credit = None
             body_last = last
-            credit_match = CREDIT_RE.match(text[blocks[last].start : blocks[last].end])
-            if last > bi and credit_match and len(credit_match.group(1).split()) <= 15:
-                credit, body_last = credit_match.group(1).strip(), last - 1
-            span = _block_quote_span(text, bi, blocks[bi].start, blocks[body_last].end)
+            if last > bi:
+                credit = _credit_line(text[blocks[last].start : blocks[last].end])
+                if credit is not None:
+                    body_last = last - 1
+            credited = (None if credit is not None
+                        else _credited_quotations(text, blocks, bi, body_last, sentences, starts))
+            if credited is not None:
+                # Quotations with their credits set inside the block quote ("“...,” said X."):
+                # each is a quotation of its own, credited as in running text.
+                spans.extend(credited)
+                bi = last + 1
+                continue
+            body_end = blocks[body_last].end
+            if credit is None:
+                trailing = TRAILING_CREDIT_RE.search(text, blocks[body_last].start, body_end)
+                if trailing is not None and _unpunctuated_credit(trailing.group(1)):
+                    credit, body_end = trailing.group(1).strip(), trailing.start()
+            span = _block_quote_span(text, bi, blocks[bi].start, body_end)
             if span is not None:
                 span.last_block, span.credit = body_last, credit
                 spans.append(span)
             bi = last + 1
             continue
-        pairs = _double_pairs(text, block.start, block.end)
-        singles = _single_pairs(text, block.start, block.end, pairs)
-        marked = sorted(pairs + singles)
-        for n, (open_at, close_at) in enumerate(marked):
-            start, end = _strip_span(text, open_at + 1, close_at)
-            if end <= start:
-                continue
-            after = text[close_at + 1 : block.end] if close_at < block.end else ""
-            whole = False
-            credit = None
-            if n == 0 and open_at == block.start and block.kind in PROSE_KINDS:
-                if TRAILING_PUNCT_RE.match(after):
-                    whole = True
-                else:
-                    credit_match = CREDIT_RE.match(after)
-                    if credit_match and len(credit_match.group(1).split()) <= 15:
-                        whole, credit = True, credit_match.group(1).strip().rstrip(".")
-            spans.append(_QuoteSpan(start, end, open_at, min(close_at + 1, block.end), bi, whole,
-                                    bi if whole else -1, credit))
+        spans.extend(_marked_spans(text, block, bi, _marked_pairs(text, block.start, block.end)))
         bi += 1
     return spans
+
+
+def _marked_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Top-level double and single quote pairs in ``text[start:end]``, in reading order."""
+    pairs = _double_pairs(text, start, end)
+    return sorted(pairs + _single_pairs(text, start, end, pairs))
+
+
+def _marked_spans(text: str, block: Block, bi: int, marked: list[tuple[int, int]]) -> list[_QuoteSpan]:
+    """Quotations set in quote marks within one block.
+
+    A quotation that opens its block and is followed only by punctuation fills a prose block (it
+    is block-level); one followed by a dash credit ("“...” — Dr. Jane Smith") does too, in a prose
+    block or a block quote.
+    """
+    spans: list[_QuoteSpan] = []
+    for n, (open_at, close_at) in enumerate(marked):
+        start, end = _strip_span(text, open_at + 1, close_at)
+        if end <= start:
+            continue
+        after = text[close_at + 1 : block.end] if close_at < block.end else ""
+        whole = False
+        credit = None
+        if n == 0 and open_at == block.start and (block.kind in PROSE_KINDS or block.kind == "blockquote"):
+            if TRAILING_PUNCT_RE.match(after):
+                whole = block.kind in PROSE_KINDS
+            else:
+                credit_match = CREDIT_RE.match(after)
+                if credit_match and len(credit_match.group(1).split()) <= CREDIT_MAX_WORDS:
+                    whole, credit = True, credit_match.group(1).strip().rstrip(".")
+        spans.append(_QuoteSpan(start, end, open_at, min(close_at + 1, block.end), bi, whole,
+                                bi if whole else -1, credit))
+    return spans
+
+
+def _credit_line(line: str) -> str | None:
+    """The credit a block quotation's last line gives, if that line is only a credit.
+
+    A dash line ("— Dr. Jane Smith, Harvard") is one; so is a short line that names a source and
+    ends without a sentence's punctuation (an HTML ``<cite>``: "Dr. Jane Smith"), since a line of
+    the quotation itself would be a sentence.
+    """
+    credit_match = CREDIT_RE.match(line)
+    if credit_match:
+        credit = credit_match.group(1).strip()
+        return credit if len(credit.split()) <= CREDIT_MAX_WORDS else None
+    line = " ".join(line.split())
+    return line if _unpunctuated_credit(line) and _named_source(line) else None
+
+
+def _unpunctuated_credit(phrase: str) -> bool:
+    """Whether ``phrase`` is short and ends as a name does, not as a sentence or a quotation."""
+    words = phrase.split()
+    if not words or len(words) > CREDIT_MAX_WORDS or phrase[-1] in "!?:;,\"”’»":
+        return False
+    return not phrase.endswith(".") or words[-1] in rules.NAME_ABBREVIATIONS
+
+
+def _credited_quotations(text: str, blocks: list[Block], first: int, last: int, sentences: list[_Sentence],
+                         starts: list[int]) -> list[_QuoteSpan] | None:
+    """The quotations of block quote ``blocks[first..last]`` when it holds only quotations and
+    their credits, or None when it is one quotation as a whole.
+
+    A block quote can set a quotation with its credit in running-text style:
+    ``> "It works for everyone," said a salesperson.`` or ``> According to researchers, "...".``
+    Then the quotation is the marked words and the credit is an attribution, as in a paragraph.
+    That holds only if every block has quote marks, every sentence holds a quotation, and the
+    words outside the marks are credits (a speech verb or a dash credit, at most
+    :data:`claims.rules.LEAD_IN_MAX_WORDS` words each) or join two quotations, with at least one
+    credit. Otherwise (no inner marks, or marks around a term or a nested quotation inside the
+    speaker's own words) the block quote stays one quotation.
+
+    A paragraph of the block quote that is wholly one quotation, uncredited, is the same speaker
+    going on: it is block-level (a lead-in before the block quote credits it, as usual) and
+    otherwise takes the nearest credit in the block quote, before it or else after it.
+    """
+    per_block: list[tuple[int, list[tuple[int, int]], str | None]] = []
+    for bi in range(first, last + 1):
+        block = blocks[bi]
+        start, end = _strip_span(text, block.start, block.end)
+        marked = _marked_pairs(text, start, end)
+        if not marked:
+            return None
+        credit = None
+        cursor = start
+        for n, (open_at, close_at) in enumerate([*marked, (end, end)]):
+            raw = text[cursor:open_at]
+            segment = rules.fold(raw)
+            cursor = close_at + 1
+            words = WORD_RE.findall(segment)
+            if not words or COORDINATION_RE.match(segment):
+                continue
+            if len(words) > rules.LEAD_IN_MAX_WORDS:
+                return None
+            dash = CREDIT_RE.match(raw) if n == len(marked) else None
+            if dash is not None:
+                credit = credit or dash.group(1)
+            elif _SPEECH.search(segment):
+                credit = credit or (raw if n == 0 else _credit_after(raw))
+            else:
+                return None
+        for si in range(bisect_left(starts, block.start), bisect_right(starts, block.end)):
+            sentence = sentences[si]
+            if sentence.block == bi and not any(o < sentence.end and sentence.start <= c for o, c in marked):
+                return None
+        per_block.append((bi, marked, credit))
+    credits = [credit for _, _, credit in per_block if credit]
+    if not credits:
+        return None
+    out: list[_QuoteSpan] = []
+    inherited: str | None = None
+    for bi, marked, credit in per_block:
+        block = blocks[bi]
+        start, end = _strip_span(text, block.start, block.end)
+        open_at, close_at = marked[0]
+        if (credit is None and len(marked) == 1 and open_at == start
+                and TRAILING_PUNCT_RE.match(text[close_at + 1 : end])):
+            inner_start, inner_end = _strip_span(text, open_at + 1, close_at)
+            if inner_end > inner_start:
+                out.append(_QuoteSpan(inner_start, inner_end, open_at, min(close_at + 1, end), bi, True, bi,
+                                      inherited or credits[0]))
+            continue
+        inherited = credit or inherited
+        out += _marked_spans(text, block, bi, marked)
+    return out or None
 
 
 def _block_quote_span(text: str, bi: int, start: int, end: int) -> _QuoteSpan | None:
@@ -551,11 +686,37 @@ def _classify_quotes(text: str, folded: str, blocks: list[Block], spans: list[_Q
         elif _SPEECH.search(right_head) and not _READER.search(right):
             phrase = _credit_after(text[span.close_at : span.close_at + len(right)])
             infos.append(_QuoteInfo(span, "source", *_attribute(phrase)))
+        elif (credit := _credit_sentence_after(folded, span, right, sentences, starts, following)) is not None:
+            infos.append(_QuoteInfo(span, "source", *_attribute(_credit_after(text[credit.start : credit.end]))))
         elif len(WORD_RE.findall(inner)) >= rules.SOURCE_MIN_WORDS:
             infos.append(_QuoteInfo(span, "source"))
         else:
             infos.append(_QuoteInfo(span, "term"))
     return infos
+
+
+def _credit_sentence_after(folded: str, span: _QuoteSpan, right: str, sentences: list[_Sentence],
+                           starts: list[int], following: _QuoteSpan | None) -> _Sentence | None:
+    """A short sentence right after a quotation that credits it by referring back to it.
+
+    "“...” That is how Dr. Jane Smith put it." or "Those were the words of one reviewer.": the
+    quotation ends its sentence, and the next one (in the same block, with no quotation of its
+    own) is a :data:`claims.rules.CREDIT_SENTENCE` of at most :data:`claims.rules.LEAD_IN_MAX_WORDS`
+    words. "That claim is wrong, experts say." comments on the quotation instead; it credits it
+    to no one.
+    """
+    if not TRAILING_PUNCT_RE.match(right):
+        return None
+    i = bisect_right(starts, span.close_at - 1)
+    if i >= len(sentences) or sentences[i].block != span.block or sentences[i].start < span.close_at:
+        return None
+    sentence = sentences[i]
+    if following is not None and following.open_at < sentence.end:
+        return None
+    words = folded[sentence.start : sentence.end]
+    if rules.CREDIT_SENTENCE.match(words) and len(WORD_RE.findall(words)) <= rules.LEAD_IN_MAX_WORDS:
+        return sentence
+    return None
 
 
 def _quote_record(text: str, info: _QuoteInfo, sections: list[str | None]) -> Quote:
@@ -629,6 +790,8 @@ def _score_sentences(text: str, folded: str, blocks: list[Block], sentences: lis
     masked_by_block: dict[int, list[tuple[int, int]]] = defaultdict(list)
     block_quote_blocks: set[int] = set()
     source_blocks: set[int] = set()
+    # Block quotes are quotations whether they hold one quotation or credited ones ("“...,” said X").
+    block_quote_blocks.update(bi for bi, block in enumerate(blocks) if block.kind == "blockquote")
     for info in infos:
         span = info.span
         if span.block_level:
@@ -684,7 +847,7 @@ class _Links:
     until the article moves on (a heading, or another source quotation):
 
     * in the quotation's own paragraph, later sentences that open with a conclusion marker
-      ("So ...") or appeal to evidence ("studies show");
+      ("So ...") or appeal to evidence ("studies show") or to authority ("experts agree");
     * in the next paragraph, all of it when it opens with a conclusion marker or answers a
       question ("Translation? This therapy ..."); otherwise its first statement if it continues
       the quotation (refers back to it, shares content words with it, or appeals to evidence) and
@@ -715,7 +878,8 @@ class _Links:
         return bool(rules.CONCLUSION_MARKER.match(self._sentence(si)))
 
     def _appeals_to_evidence(self, si: int) -> bool:
-        return bool(rules.EVIDENCE_APPEAL.search(self._sentence(si)))
+        sentence = self._sentence(si)
+        return bool(rules.EVIDENCE_APPEAL.search(sentence) or rules.AUTHORITY_APPEAL.search(sentence))
 
     def _continues(self, si: int, quote_words: set[str]) -> bool:
         sentence = self._sentence(si)
@@ -859,8 +1023,12 @@ def _claim_record(text: str, item: _Scored, sections: list[str | None]) -> Claim
 
 
 def _short(text: str, limit: int = 60) -> str:
+    """``text`` on one line, cut at a word boundary to at most ``limit`` characters plus "…"."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit].rstrip(" ,;:") + "…"
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:") + "…"
 
 
 def _credited(quote: Quote) -> str:
@@ -868,18 +1036,20 @@ def _credited(quote: Quote) -> str:
 
 
 def _attribution_findings(quotes: list[Quote]) -> list[Finding]:
+    """``no_attribution`` only for a source quote with no credit at all; ``vague_attribution`` for
+    one whose credit names no one. A credit of any kind rules out "does not say who said it"."""
     out: list[Finding] = []
     for qi, q in enumerate(quotes):
-        if q.kind != "source":
+        if q.kind != "source" or q.attribution_kind == "named":
             continue
-        if q.attribution_kind == "vague":
+        if q.attribution:
             out.append(Finding(
                 kind="vague_attribution",
                 quote_index=qi,
                 message=(f"The quote “{_short(q.text)}” is credited only to “{q.attribution}”, which "
                          "names no person, organisation or publication; find and cite the actual source."),
             ))
-        elif q.attribution_kind == "none":
+        else:
             out.append(Finding(
                 kind="no_attribution",
                 quote_index=qi,
@@ -942,24 +1112,30 @@ def _near_duplicate_findings(quotes: list[Quote]) -> list[Finding]:
 
 
 def _near_duplicate(quotes: list[Quote], first: int, second: int, score: float) -> Finding:
+    """One finding for a near-duplicate pair; the message states each fact once: the two quotes
+    with their credits (or the one credit they share), how similar they are, where the wording
+    differs, and what to check."""
     a, b = quotes[first], quotes[second]
-    differences = []
-    if _normalise(a.text) != _normalise(b.text):
-        differences.append("the wording differs (" + _wording_difference(a.text, b.text) + ")")
     if (a.attribution or "") != (b.attribution or ""):
-        differences.append(f"one is credited to {_credited(a)} and the other to {_credited(b)}")
-    detail = " and ".join(differences) or "they are identical"
+        pair = (f"“{_short(a.text)}” (credited to {_credited(a)}) and "
+                f"“{_short(b.text)}” (credited to {_credited(b)})")
+    else:
+        pair = f"“{_short(a.text)}” and “{_short(b.text)}”, both credited to {_credited(a)}"
+    if _normalise(a.text) == _normalise(b.text):
+        wording = "The wording is the same; only the credit differs."
+    else:
+        wording = f"The wording differs {_wording_difference(a.text, b.text)}."
     return Finding(
         kind="near_duplicate_quote",
         quote_index=second,
         related_quote_index=first,
-        message=(f"Two quotes are near-duplicates ({score:.0f}% similar): “{_short(a.text)}” "
-                 f"(credited to {_credited(a)}) and “{_short(b.text)}” (credited to {_credited(b)}); "
-                 f"{detail}. Check whether they are one source quoted twice."),
+        message=(f"Two quotes are {score:.0f}% similar: {pair}. {wording} "
+                 "Check whether they are one source quoted twice."),
     )
 
 
 def _wording_difference(a: str, b: str) -> str:
+    """Where two similar quotations' words part: at the beginning, the end, both, or the middle."""
     wa, wb = _normalise(a).split(), _normalise(b).split()
     head = 0
     while head < min(len(wa), len(wb)) and wa[head] == wb[head]:
@@ -968,12 +1144,12 @@ def _wording_difference(a: str, b: str) -> str:
     while tail < min(len(wa), len(wb)) - head and wa[-1 - tail] == wb[-1 - tail]:
         tail += 1
     if head == 0 and tail == 0:
-        return "different beginning and ending"
+        return "at the beginning and the end"
     if head == 0:
-        return "different beginning"
+        return "at the beginning"
     if tail == 0:
-        return "different ending"
-    return "different middle"
+        return "at the end"
+    return "in the middle"
 
 
 def _asserts_effect(own: str) -> bool:

@@ -15,12 +15,13 @@ Sections:
   terms add, vague wording subtracts).
 * :data:`ANCHORS` — which of those features tie a sentence to something specific enough to check.
 * Linking claims to quotations: :data:`CONCLUSION_MARKER`, :data:`EVIDENCE_APPEAL`,
-  :data:`CONCESSIVE_MARKER`, :data:`BACK_REFERENCE`.
+  :data:`AUTHORITY_APPEAL`, :data:`CONCESSIVE_MARKER`, :data:`BACK_REFERENCE`.
 * :data:`EXCLUSIONS` — sentence types that are never claims (questions, calls to action, asides...).
 * :data:`HEDGES` — wording that hedges a claim (in its main clause: :data:`SUBORDINATE_CLAUSE`);
   :data:`EVIDENCE_HEDGES` — wording that limits what a quoted source supports; :data:`EFFECT`,
   :data:`NEGATION`, :data:`DISMISSAL` — whether a claim states an effect an overstatement needs.
-* Attribution: :data:`SPEECH_VERB`, :data:`QUOTE_LEAD_VERB`, :data:`VAGUE_SOURCE`, named-source
+* Attribution: :data:`SPEECH_VERB`, :data:`QUOTE_LEAD_VERB`, :data:`CREDIT_SENTENCE`,
+  :data:`VAGUE_SOURCE`, named-source
   patterns (titles, surnames credited with a speech verb, publications), :data:`TERM_MARKER`,
   :data:`READER_ADDRESS`.
 * :data:`CATEGORIES` — keywords that decide a claim's category.
@@ -150,6 +151,19 @@ STUDY = _words(
     "patients", "cohort", "lab", "laboratory", "according to", "proven", "evidence-based",
 )
 
+# An appeal to authority or consensus ("experts agree", "doctors agree", "science says", "the
+# science is settled"): it claims what the authorities hold, which can be checked. After a
+# quotation it offers that quotation as what they hold (see AUTHORITY_APPEAL below).
+AUTHORITY_APPEAL_PATTERN = (
+    r"\b(?:(?:the|most|all|many)\s+)?(?:experts|doctors|scientists|researchers|physicians|clinicians|"
+    r"dermatologists|specialists|professionals|dietitians|nutritionists|pharmacists)\s+"
+    r"(?:all\s+|now\s+|widely\s+|generally\s+)?(?:agree|concur|are\s+(?:clear|unanimous|in\s+agreement))\b"
+    r"|\b(?:science|research)\s+(?:says|agrees|has\s+spoken)\b"
+    r"|\bthe\s+(?:science|evidence|research|verdict)\s+is\s+(?:clear|settled|in|unanimous)\b"
+    r"|\b(?:scientific|medical|expert|general)\s+consensus\b|\bthe\s+consensus\s+is\b"
+    r"|\bsettled\s+science\b|\b(?:is|it's)\s+well[- ]established\b"
+)
+
 OUTCOME = _words(
     "effective", "effectiveness", "efficacy", "results", "result", "benefit", "benefits",
     "beneficial", "works", "real", "measurable", "visible", "powerful", "improvement",
@@ -247,6 +261,7 @@ CHECKWORTHY: tuple[Rule, ...] = (
     _rule("causal_link", CAUSAL_LINKS, 0.30, "causal link: '{m}'"),
     _rule("number", NUMBER, 0.25, "number: '{m}'"),
     _rule("study", STUDY, 0.25, "study reference: '{m}'"),
+    _rule("authority_appeal", AUTHORITY_APPEAL_PATTERN, 0.25, "appeal to authority: '{m}'"),
     _rule("superlative", SUPERLATIVE, 0.30, "superlative: '{m}'"),
     _rule("safety", SAFETY, 0.20, "safety word: '{m}'"),
     _rule("comparison", COMPARISON, 0.20, "comparison: '{m}'"),
@@ -281,6 +296,10 @@ EVIDENCE_APPEAL = re.compile(
     r"confirms?|found)\b",
     re.IGNORECASE,
 )
+# An appeal to authority or consensus after a quotation offers that quotation as what the
+# authorities think: a claim making it concludes from the quotation, and overstates it if the
+# quotation is hedged and the claim states an effect ("So experts agree it works.").
+AUTHORITY_APPEAL = re.compile(AUTHORITY_APPEAL_PATTERN, re.IGNORECASE)
 # A sentence opening like this turns away from the quotation just given ("Still, X is the best
 # form"): it does not present the quotation as its evidence.
 CONCESSIVE_MARKER = re.compile(
@@ -297,8 +316,8 @@ SHARED_WORDS_TO_LINK = 2
 
 # Features that tie a sentence to something specific. Without one, a sentence built only from
 # verbs and evaluative words ("Sometimes, it's about supporting it the right way.") is chit-chat.
-ANCHORS = frozenset({"number", "study", "superlative", "comparison", "definition", "health_term",
-                     "safety", "topic", "follows_quote", "mechanism", "technical_term",
+ANCHORS = frozenset({"number", "study", "authority_appeal", "superlative", "comparison", "definition",
+                     "health_term", "safety", "topic", "follows_quote", "mechanism", "technical_term",
                      "biological_terms"})
 NO_ANCHOR_REASON = "nothing specific to check"
 
@@ -404,11 +423,18 @@ EVIDENCE_HEDGES: tuple[Rule, ...] = (
         "limited", "small sample", "sample size", "sample sizes", "preliminary", "pilot",
         "more research", "further research", "further studies", "more studies", "needed",
         "low quality", "low-quality", "uncertain", "inconclusive", "not significant", "in mice",
-        "in rats", "in vitro", "potential", "associated with", "indicating", "observational"),
+        "in rats", "in vitro", "potential", "associated with", "indicating", "observational",
+        # A promise is not yet a result; a few small or early studies are thin support.
+        "promising", "early results", "early data", "early-stage", "too early", "too soon",
+        "not yet", "remains to be seen", "unproven", "anecdotal", "small trial", "small trials",
+        "small study", "small studies", "few studies", "few trials", "a handful of"),
         0.0, "limitation: '{m}'"),
     _rule("weak_evidence",
-          r"\b(?:evidence|data|quality|results?|findings)\s+(?:is|are|was|were|remains?)\s+"
-          r"(?:low|weak|limited|sparse|mixed|thin|insufficient|conflicting|unclear)\b",
+          r"\b(?:evidence|data|quality|results?|findings|trials?|stud(?:y|ies)|samples?|"
+          r"sample\s+sizes?|groups?|effects?)\s+(?:is|are|was|were|remains?)\s+"
+          r"(?:(?:still|very|quite|rather|fairly|relatively|too)\s+)?"
+          r"(?:low|weak|limited|sparse|mixed|thin|insufficient|conflicting|unclear|small|few|short|"
+          r"modest|underpowered|uncontrolled|inconsistent|preliminary)\b",
           0.0, "limitation: '{m}'"),
 )
 
@@ -455,6 +481,16 @@ QUOTE_LEAD_VERB = _verbs("say", "explain", "write", "note", "describe", "conclud
                          "caution", "emphasize", "emphasise", "summarize", "summarise", "report") + (
     r"|\b(?:said|wrote|told|tells\s+us|tell\s+us|put\s+it|puts\s+it|in\s+the\s+words\s+of|"
     r"according\s+to)\b"
+)
+# A sentence right after a quotation that credits it by pointing back at it: "That is how Dr. Smith
+# put it.", "That's what one review concluded.", "Those were the words of X.", "So said X." The
+# demonstrative must be what was said; "That claim is wrong, experts say." only comments on it.
+CREDIT_SENTENCE = re.compile(
+    r"^(?:(?:that|this|these|those)(?:'s|\s+(?:is|was|are|were))\s+(?:(?:how|what)\s+[^;:!?]{1,60}?\s+"
+    r"(?:put\s+it|puts\s+it|summed\s+(?:it\s+)?up|sums\s+(?:it\s+)?up|said|says|wrote|writes|told\s+(?:us|me)|"
+    r"tells\s+(?:us|me)|explained|explains|described\s+it|describes\s+it|noted|notes|concluded|concludes|"
+    r"reported|reports|found|finds)|(?:the\s+)?(?:exact\s+)?words\s+of)|so\s+(?:said|says|wrote|writes))\b",
+    re.IGNORECASE,
 )
 # A lead-in longer than this (in words) is a paragraph of its own, not an introduction.
 QUOTE_LEAD_MAX_WORDS = 25

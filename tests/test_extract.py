@@ -254,8 +254,16 @@ def test_near_duplicate_finding_names_both_attributions() -> None:
     finding = dups[0]
     pair = {quotes[finding.quote_index].attribution, quotes[finding.related_quote_index].attribution}
     assert pair == {"As one study noted", "As one review put it"}
-    assert "As one study noted" in finding.message and "As one review put it" in finding.message
-    assert "the data suggest cumulative benefits" in finding.message.lower()
+    message = finding.message
+    # Each fact is stated once: both quotes with their credits, the similarity, where the wording
+    # differs, then the advice.
+    for fact in ("As one study noted", "As one review put it", "% similar", "wording differs",
+                 "Check whether they are one source quoted twice."):
+        assert message.count(fact) == 1, (fact, message)
+    assert "the data suggest cumulative benefits" in message.lower()
+    assert "at the beginning and the end" in message
+    assert message.endswith("Check whether they are one source quoted twice.")
+    assert message.index("As one study noted") < message.index("As one review put it") < message.index("wording")
 
 
 def test_overstatement_finding_for_unhedged_conclusion() -> None:
@@ -376,6 +384,130 @@ def test_block_quote_credit_line() -> None:
     assert quote.attribution_kind == "named" and quote.speaker == "Dr. Jane Smith"
 
 
+@pytest.mark.parametrize(
+    ("source", "fmt", "quoted", "attribution"),
+    [
+        # The credit after the quotation...
+        ('# Title\n\nSome text about it.\n\n> "It works for everyone who tries it," said a salesperson.\n',
+         "markdown", ["It works for everyone who tries it,"], "said a salesperson"),
+        ("<article><h1>Title</h1><p>Some text.</p><blockquote>“The treatment shortens recovery time in "
+         "most adults,” according to researchers.</blockquote></article>",
+         "html", ["The treatment shortens recovery time in most adults,"], "according to researchers"),
+        # ...or before it, and a quotation split by its credit.
+        ("<article><h1>Title</h1><p>Some text.</p><blockquote><p>According to researchers, “the treatment "
+         "shortens recovery time in most adults.”</p></blockquote></article>",
+         "html", ["the treatment shortens recovery time in most adults."], "According to researchers"),
+        ('# Title\n\nSome text.\n\n> "It works," a salesperson told us, "for everyone who tries it."\n',
+         "markdown", ["It works,", "for everyone who tries it."], "a salesperson told us"),
+    ],
+)
+def test_block_quote_holding_a_credited_quotation(source: str, fmt: str, quoted: list[str], attribution: str) -> None:
+    doc, ex = _extract(source, fmt)
+    assert [q.text for q in ex.quotes] == quoted
+    for qi, quote in enumerate(ex.quotes):
+        assert doc.text[quote.start : quote.end] == quote.text
+        assert quote.kind == "source" and quote.attribution == attribution
+        assert quote.attribution_kind == "vague" and quote.speaker is None
+        kinds = {f.kind for f in ex.findings if f.quote_index == qi}
+        assert kinds == {"vague_attribution"}
+    assert ex.claims == []
+
+
+def test_block_quote_credit_names_the_speaker() -> None:
+    _, ex = _extract("# Title\n\nSome text.\n\n> “Sleep is a skill,” said Dr. Ana Ruiz.\n", "markdown")
+    (quote,) = ex.quotes
+    assert quote.text == "Sleep is a skill," and quote.speaker == "Dr. Ana Ruiz"
+    assert not [f for f in ex.findings if f.kind in ("vague_attribution", "no_attribution")]
+
+
+def test_block_quote_paragraph_continuing_a_credited_quotation_keeps_its_credit() -> None:
+    doc, ex = _extract('# Title\n\nWe asked a sleep researcher.\n\n> "Magnesium is not a sedative," '
+                       'said Dr. Maria Alvarez.\n>\n> "It helps only people who are deficient."\n', "markdown")
+    assert [(q.text, q.speaker) for q in ex.quotes] == [
+        ("Magnesium is not a sedative,", "Dr. Maria Alvarez"),
+        ("It helps only people who are deficient.", "Dr. Maria Alvarez")]
+    assert all(doc.text[q.start : q.end] == q.text for q in ex.quotes)
+    assert not [f for f in ex.findings if f.kind in ("vague_attribution", "no_attribution")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # No inner quote marks: the block is the quotation.
+        "Cold water cures everything you can name, said nobody sensible.",
+        # Marks around a term, or a credited quotation inside the speaker's own prose: the marks
+        # are part of the block quote's words, not a credit for it.
+        'The so-called "detox" effect, experts say, is real and lasts for weeks.',
+        'As my mentor used to say, "sleep is medicine," and I still believe it today.',
+        '"It works," said a salesperson. It does not work on thick skin, though, and costs a lot.',
+    ],
+)
+def test_block_quote_without_a_credited_quotation_stays_whole(body: str) -> None:
+    doc, ex = _extract(f"# Title\n\nCold water is popular.\n\n> {body}\n", "markdown")
+    (quote,) = ex.quotes
+    assert quote.text == body == doc.text[quote.start : quote.end]
+    assert quote.kind == "source"
+
+
+@pytest.mark.parametrize(
+    ("source", "fmt", "text", "speaker"),
+    [
+        # A dash credit ending the block quote's paragraph ("> words\n> — name" is one paragraph).
+        ("# Title\n\nIntro.\n\n> Sleep is the best medicine we have.\n> — Dr. Jane Smith\n", "markdown",
+         "Sleep is the best medicine we have.", "Dr. Jane Smith"),
+        ("# Title\n\nIntro.\n\n> “Sleep is the best medicine we have.” — Dr. Jane Smith\n", "markdown",
+         "Sleep is the best medicine we have.", "Dr. Jane Smith"),
+        # A last line that only names someone (HTML <cite>).
+        ("<article><h1>Title</h1><p>Intro.</p><blockquote><p>Sleep is the best medicine we have.</p>"
+         "<cite>Dr. Jane Smith</cite></blockquote></article>", "html",
+         "Sleep is the best medicine we have.", "Dr. Jane Smith"),
+        # A sentence after the quotation that points back at it.
+        ("Heading\n\n“Saunas lower blood pressure in nearly all middle-aged men who use them.” That is how "
+         "Dr. Jane Smith put it.\n", "text",
+         "Saunas lower blood pressure in nearly all middle-aged men who use them.", "Dr. Jane Smith"),
+        ("Heading\n\n“Saunas lower blood pressure in nearly all middle-aged men who use them.” Those were "
+         "the words of one reviewer.\n", "text",
+         "Saunas lower blood pressure in nearly all middle-aged men who use them.", None),
+    ],
+)
+def test_credited_quote_never_gets_no_attribution(source: str, fmt: str, text: str, speaker: str | None) -> None:
+    doc, ex = _extract(source, fmt)
+    (quote,) = ex.quotes
+    assert quote.text == text == doc.text[quote.start : quote.end]
+    assert quote.attribution and quote.speaker == speaker
+    assert quote.attribution_kind == ("named" if speaker else "vague")
+    assert not [f for f in ex.findings if f.kind == "no_attribution"]
+
+
+@pytest.mark.parametrize(
+    "after",
+    [
+        # Comments on the quotation; credits it to no one.
+        "That claim is wrong, experts say.",
+        "This shows how marketing works.",
+        "Saunas are popular in Finland.",
+    ],
+)
+def test_sentence_after_a_quote_that_does_not_credit_it(after: str) -> None:
+    _, ex = _extract(f"Heading\n\n“Saunas lower blood pressure in nearly all middle-aged men who use them.” {after}\n")
+    (quote,) = ex.quotes
+    assert quote.attribution is None and quote.attribution_kind == "none"
+    (finding,) = [f for f in ex.findings if f.quote_index == 0]
+    assert finding.kind == "no_attribution" and "does not say who said or wrote it" in finding.message
+
+
+def test_no_attribution_only_for_quotes_with_no_credit() -> None:
+    _, ex = _extract(
+        "# Title\n\nCold water is popular.\n\n> Cold water cures everything you can name.\n\n"
+        "As one coach told us:\n\n> “Cold water cures everything you can name.”\n\n"
+        '> "Cold water cures everything you can name," said a coach.\n\n'
+        "Everyone repeats “cold water cures everything you can name and more”.\n", "markdown")
+    by_kind = {f.quote_index: f.kind for f in ex.findings if f.kind in ("vague_attribution", "no_attribution")}
+    assert by_kind == {0: "no_attribution", 1: "vague_attribution", 2: "vague_attribution", 3: "no_attribution"}
+    for qi, kind in by_kind.items():
+        assert (ex.quotes[qi].attribution is None) == (kind == "no_attribution")
+
+
 def test_term_and_rhetorical_quotes() -> None:
     _, ex = _extract(
         "The so-called “detox effect” of saunas is a myth. “Is it worth the money?” you might ask. "
@@ -465,7 +597,20 @@ def test_identical_quote_with_different_attribution_is_a_duplicate() -> None:
     _, ex = _extract(text)
     (dup,) = [f for f in ex.findings if f.kind == "near_duplicate_quote"]
     assert {dup.quote_index, dup.related_quote_index} == {0, 1}
-    assert "As one study noted" in dup.message and "Dr. Jane Smith" in dup.message
+    assert dup.message.count("As one study noted") == 1 and dup.message.count("Dr. Jane Smith") == 1
+    assert "100% similar" in dup.message and "only the credit differs" in dup.message
+    assert "wording differs" not in dup.message
+
+
+def test_near_duplicate_with_one_credit_names_it_once() -> None:
+    text = ("Heading\n\nAs one study noted:\n\n“Regular saunas lowered blood pressure in most of the "
+            "volunteers tested.”\n\nMore text here about saunas.\n\nAs one study noted:\n\n“Regular saunas "
+            "lowered blood pressure in most of the older volunteers tested.”\n")
+    _, ex = _extract(text)
+    (dup,) = [f for f in ex.findings if f.kind == "near_duplicate_quote"]
+    assert dup.message.count("As one study noted") == 1, dup.message
+    assert "both credited to “As one study noted”" in dup.message
+    assert "wording differs in the middle" in dup.message
 
 
 def test_sections_follow_headings() -> None:
@@ -603,6 +748,56 @@ def test_overstatement_needs_an_unnegated_effect_claim() -> None:
     for start in ("So no –", "But it will", "Like any habit", "So no,"):
         assert _claim(ex, start)[1].quote_index == 0, start
     assert _overstated(ex) == {"But it will help you fall asleep faster.", "So no, magnesium for sleep is not hype."}
+
+
+PROMISING_QUOTE = "Dr. Jane Smith said the new cream was “promising, but the trials were small.”"
+
+
+@pytest.mark.parametrize(
+    ("conclusion", "overstated"),
+    [
+        # An appeal to authority or consensus, drawn from a hedged quotation, stating an effect.
+        ("So experts agree it works.", True),
+        ("Dermatologists agree the cream helps with acne scars.", True),
+        ("Science says the cream reduces wrinkles.", True),
+        ("The medical consensus is that the cream works.", True),
+        # Hedged, negated, or with no effect word: no overstatement.
+        ("So experts agree it may help with acne scars.", False),
+        ("Experts agree it won’t replace a dermatologist.", False),
+        ("So experts agree the cream is expensive.", False),
+    ],
+)
+def test_appeal_to_authority_overstates_a_hedged_quote(conclusion: str, overstated: bool) -> None:
+    for layout in (f"{PROMISING_QUOTE} {conclusion}", f"{PROMISING_QUOTE}\n\n{conclusion}"):
+        _, ex = _extract("Acne creams\n\n" + layout + "\n")
+        ci, claim = _claim(ex, conclusion[:12])
+        assert claim.quote_index == 0, layout
+        assert (conclusion in _overstated(ex)) is overstated, layout
+        if overstated:
+            (finding,) = [f for f in ex.findings if f.kind == "possible_overstatement"]
+            assert finding.claim_index == ci and "promising" in finding.message and "trials were small" in finding.message
+
+
+def test_appeal_to_authority_after_an_unhedged_quote_is_no_overstatement() -> None:
+    _, ex = _extract("Acne creams\n\nDr. Jane Smith said the cream “cleared acne in 90% of patients in a large "
+                     "trial.”\n\nSo experts agree it works.\n")
+    assert _claim(ex, "So experts agree")[1].quote_index == 0
+    assert _overstated(ex) == set()
+
+
+@pytest.mark.parametrize(
+    ("quote", "limit"),
+    [
+        ("The early results are promising.", "promising"),
+        ("The trials were small and short.", "trials were small"),
+        ("The studies are still few.", "studies are still few"),
+        ("A handful of patients improved.", "a handful of"),
+    ],
+)
+def test_limits_of_evidence_hedge_a_quote(quote: str, limit: str) -> None:
+    _, ex = _extract(f"Acne creams\n\nDr. Jane Smith said: “{quote}”\n\nSo the cream works on acne.\n")
+    (finding,) = [f for f in ex.findings if f.kind == "possible_overstatement"]
+    assert f"“{limit}”" in finding.message
 
 
 def test_example_overstatements_exclude_limits_and_platitudes() -> None:
