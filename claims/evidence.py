@@ -589,18 +589,26 @@ def sentences(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
-def claim_source_pairs(db: sqlite_utils.Database, article_id: int | None = None) -> list[tuple[int, int]]:
-    """(claim, source with text) for links on the claim itself or on the quotation it leans on."""
-    where = "" if article_id is None else "and cl.article_id = ?"
-    params = [] if article_id is None else [article_id]
+def claim_source_pairs(
+    db: sqlite_utils.Database, article_id: int | None = None, source_id: int | None = None
+) -> list[tuple[int, int, str]]:
+    """(claim, source with text, claim text) for links on the claim itself or on the quotation
+    it leans on; optionally for one article's claims or one source only."""
+    where, params = [], []
+    if article_id is not None:
+        where.append("cl.article_id = ?")
+        params.append(article_id)
+    if source_id is not None:
+        where.append("c.source_id = ?")
+        params.append(source_id)
     return [
-        (row[0], row[1])
+        (row[0], row[1], row[2])
         for row in db.execute(
             f"""
-            select distinct cl.id, c.source_id from claims cl
+            select distinct cl.id, c.source_id, cl.text from claims cl
             join citations c on c.claim_id = cl.id or (cl.quote_id is not null and c.quote_id = cl.quote_id)
             join source_texts st on st.source_id = c.source_id
-            where 1 = 1 {where} order by cl.id, c.source_id
+            {"where " + " and ".join(where) if where else ""} order by cl.id, c.source_id
             """,
             params,
         )
@@ -627,14 +635,12 @@ def compute_suggestions(
     in a claim counts for more than "skin" in a paper about skin; sentences sharing no term
     with the claim are never suggested. Scope: one article, or one source, or everything.
     """
-    pairs = [p for p in claim_source_pairs(db, article_id) if source_id is None or p[1] == source_id]
     by_source: dict[int, list[int]] = defaultdict(list)
-    for claim_id, linked_source in pairs:
-        by_source[linked_source].append(claim_id)
     claim_terms: dict[int, list[str]] = {}
-    for claim_id, _ in pairs:
+    for claim_id, linked_source, claim_text in claim_source_pairs(db, article_id, source_id):
+        by_source[linked_source].append(claim_id)
         if claim_id not in claim_terms:
-            claim_terms[claim_id] = terms(db.execute("select text from claims where id = ?", [claim_id]).fetchone()[0])
+            claim_terms[claim_id] = terms(claim_text)
     out: list[Suggestion] = []
     for linked_source, claim_ids in sorted(by_source.items()):
         text, digest = db.execute("select text, sha256 from source_texts where source_id = ?", [linked_source]).fetchone()
@@ -643,7 +649,9 @@ def compute_suggestions(
         found = sentences(text)
         if not found:
             continue
-        index = BM25Okapi([terms(s[0]) for s in found])
+        sentence_terms = [terms(s[0]) for s in found]
+        sentence_words = [set(t) for t in sentence_terms]
+        index = BM25Okapi(sentence_terms)
         for claim_id in claim_ids:
             wanted = set(claim_terms[claim_id])
             scores = index.get_scores(claim_terms[claim_id])
@@ -654,7 +662,7 @@ def compute_suggestions(
                 sentence, start, end = found[i]
                 if rank == top or scores[i] <= 0:
                     break
-                if not wanted.intersection(terms(sentence)):
+                if not wanted & sentence_words[i]:
                     continue  # BM25's floor on common words can score a sentence with none of them
                 rank += 1
                 at = bisect.bisect_right(page_starts, start) - 1
