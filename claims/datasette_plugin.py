@@ -42,9 +42,10 @@ from .annotate import Span, segments
 from .flags import STATUSES, VERDICT_LABELS, VERDICTS
 from .models import CONTEXT_CHARS
 from .renderers import identifier_link, output_renderers
+from .reviewers import AUTH_PLUGIN, CLAIMS_PLUGIN
 
-PLUGIN = "claims-tracker"
-AUTH_PLUGIN = "datasette-auth-passwords"
+# CLAIMS_PLUGIN and AUTH_PLUGIN: the plugin-config names `claims serve` writes
+# (reviewers.serve_config) and this module reads.
 HERE = Path(__file__).parent
 TEMPLATES_DIR = HERE / "templates"
 STATIC_DIR = HERE / "static"
@@ -68,7 +69,7 @@ MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 
 
 def database_name(datasette) -> str:
-    config = datasette.plugin_config(PLUGIN) or {}
+    config = datasette.plugin_config(CLAIMS_PLUGIN) or {}
     return config.get("database") or DEFAULT_DATABASE
 
 
@@ -88,7 +89,7 @@ def claims_database(datasette, db_name: str):
 @hookimpl
 def startup(datasette):
     async def inner() -> None:
-        config = datasette.plugin_config(PLUGIN) or {}
+        config = datasette.plugin_config(CLAIMS_PLUGIN) or {}
         name, wanted = database_name(datasette), config.get("database_file")
         if not wanted or name in datasette.databases:
             return

@@ -70,13 +70,10 @@ def ingest_document(
     # Unchanged: the latest version at this location has this text, or (for a location seen
     # for the first time) the same text is stored from elsewhere. Text that reverts to an
     # older version's is a new version, so the latest version always holds the current text.
-    same = (
-        previous[:2]
-        if previous and previous[2] == digest
-        else None
-        if previous
-        else db.execute("select id, version from articles where sha256 = ? order by id limit 1", [digest]).fetchone()
-    )
+    if previous is not None:
+        same = previous[:2] if previous[2] == digest else None
+    else:
+        same = db.execute("select id, version from articles where sha256 = ? order by id limit 1", [digest]).fetchone()
     if same:
         return IngestResult(article_id=same[0], status="unchanged", version=same[1])
 

@@ -593,18 +593,29 @@ class Batch:
     new: dict[int, dict[str, Any]] = field(default_factory=dict)
     changed: dict[int, dict[str, Any]] = field(default_factory=dict)
     merges: list[dict[str, Any]] = field(default_factory=list)
+    # (source, origin, key, CSL) of the merges queued in this batch: duplicates within one
+    # import are found in a set, not by scanning ``merges``.
+    _queued: set[tuple[Any, ...]] = field(default_factory=set)
+
+    @staticmethod
+    def _ident(merge: dict[str, Any]) -> tuple[Any, ...]:
+        return tuple(merge[k] for k in ("source_id", "origin", "incoming_key", "incoming"))
+
+    def add_merge(self, merge: dict[str, Any]) -> None:
+        self.merges.append(merge)
+        self._queued.add(self._ident(merge))
 
     def recorded(self, merge: dict[str, Any]) -> bool:
-        """Whether this very record (source, origin, key, CSL) is already in source_merges."""
-        ident = ("source_id", "origin", "incoming_key", "incoming")
-        if any(all(m[k] == merge[k] for k in ident) for m in self.merges):
+        """Whether this very record (source, origin, key, CSL) is queued or in source_merges."""
+        ident = self._ident(merge)
+        if ident in self._queued:
             return True
         if self.db is None:
             return False
         return bool(
             self.db.execute(
                 "select 1 from source_merges where source_id = ? and origin = ? and incoming_key is ? and incoming = ?",
-                [merge[k] for k in ident],
+                list(ident),
             ).fetchone()
         )
 
@@ -643,14 +654,14 @@ def _add_or_merge(
             # Nothing new, but that this origin holds the work too is provenance: record it,
             # once per identical record, so re-running an import or a build writes nothing.
             if not batch.recorded(merge):
-                batch.merges.append(merge)
+                batch.add_merge(merge)
             return Outcome("skipped", current["key"], source_id, f"{matched_on} as {current['key']}, nothing new", record.where)
         row = {**current, **source_row(merged, current["key"])}
         if "note" in added:
             row["note"] = record.note
         index.add(row)
         (batch.new if source_id in batch.new else batch.changed)[source_id] = row
-        batch.merges.append(merge)
+        batch.add_merge(merge)
         return Outcome("merged", current["key"], source_id, f"{matched_on}; added {', '.join(added)}", record.where)
     if record.key and (keep_key or record.key not in index.by_key):
         key = record.key
