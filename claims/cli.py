@@ -434,10 +434,11 @@ def attach(source: str, file: str, db_path: str, max_bytes: int) -> None:
         which = f"page {blank[0]} has" if len(blank) == 1 else f"pages {', '.join(blank)} have"
         click.echo(f"warning: {file}: {which} no text layer; quotes there cannot be checked until "
                    "it is OCRed (e.g. `ocrmypdf`)", err=True)  # fmt: skip
-    linked = db.execute("select count(distinct quote_id) from citations where source_id = ? and quote_id is not null",
-                        [source_id]).fetchone()[0]  # fmt: skip
-    if changed and linked:
-        click.echo(f"{linked} linked quote{'s' if linked != 1 else ''} to check: run `claims verify`")
+    if changed:
+        linked = db.execute("select count(distinct quote_id) from citations where source_id = ? and quote_id is not null",
+                            [source_id]).fetchone()[0]  # fmt: skip
+        if linked:
+            click.echo(f"{linked} linked quote{'s' if linked != 1 else ''} to check: run `claims verify`")
 
 
 @cli.command()

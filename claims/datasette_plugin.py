@@ -207,6 +207,35 @@ async def _rows(db, sql: str, params: Any = None) -> list[dict[str, Any]]:
     return [dict(row) for row in (await db.execute(sql, params or []))]
 
 
+async def _findings(
+    datasette, request, db, db_name: str, where: str, params: dict[str, Any], skip: tuple[str, int] | None = None
+) -> list[dict[str, Any]]:
+    """Findings matching ``where`` (on ``findings f``), most telling first (:data:`FINDING_ORDER`),
+    then in article order; each with ``refs``, links to the records it names (bar ``skip``).
+    Empty when the actor may not see the findings table."""
+    if not await datasette.allowed(action="view-table", resource=TableResource(db_name, "findings"), actor=request.actor):
+        return []
+    priority = " ".join(f"when '{kind}' then {i}" for i, kind in enumerate(FINDING_ORDER))
+    rows = await _rows(
+        db,
+        f"""
+        select f.kind, f.message, f.quote_id, f.related_quote_id, f.claim_id from findings f
+        left join quotes q on q.id = f.quote_id left join claims c on c.id = f.claim_id
+        where {where}
+        order by case f.kind {priority} else {len(FINDING_ORDER)} end, coalesce(q.start, c.start), f.id
+        """,
+        params,
+    )
+    for f in rows:
+        f["refs"] = [
+            {"key": f"{kind}-{f[column]}", "label": f"{kind[0].upper()}{f[column]}",
+             "url": datasette.urls.row(db_name, f"{kind}s", str(f[column]))}  # fmt: skip
+            for kind, column in (("quote", "quote_id"), ("quote", "related_quote_id"), ("claim", "claim_id"))
+            if f[column] and (kind, f[column]) != skip
+        ]
+    return rows
+
+
 def _status_class(status: str | None) -> str:
     return STATUS_CSS.get(status or "not reviewed", "not-reviewed")
 
@@ -269,16 +298,10 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
     history = [{"type": "flag", **f} for f in flags] + [{"type": "resolution", **r} for r in resolutions]
     # A resolution always follows the flag it covers; order by time, then flags before rulings.
     history.sort(key=lambda e: (e["created_at"], e["type"] == "resolution", e["id"]))
-    # What the tool found about this record (a near-duplicate names it as either quote).
-    findings: list[dict[str, Any]] = []
-    if await datasette.allowed(action="view-table", resource=TableResource(db_name, "findings"), actor=request.actor):
-        other = "or related_quote_id = :id" if kind == "quote" else ""
-        findings = await _rows(
-            db,
-            f"select kind, message, quote_id, related_quote_id, claim_id from findings "
-            f"where ({key} = :id {other}) order by kind, id",
-            {"id": row_id},
-        )
+    # What the tool found about this record (a near-duplicate names it as either quote); the
+    # links skip the record itself.
+    other = " or f.related_quote_id = :id" if kind == "quote" else ""
+    findings = await _findings(datasette, request, db, db_name, f"f.{key} = :id{other}", {"id": row_id}, (kind, row_id))
     related: list[dict[str, Any]] = []
     if kind == "claim" and item.get("quote_id"):
         related = await _rows(db, "select id, text, attribution from quotes where id = ?", [item["quote_id"]])
@@ -505,26 +528,11 @@ async def article_page(request, datasette) -> Response:
     }
     # What the tool found in this article, beside the text, so a reviewer starts from the
     # problems: vague attributions, near-duplicate quotes, mismatched evidence...
-    findings: list[dict[str, Any]] = []
-    if await datasette.allowed(action="view-table", resource=TableResource(db_name, "findings"), actor=request.actor):
-        # Most telling first (retractions, mismatched evidence, overstatements), then in
-        # article order: the many "no supporting source" rows come last.
-        priority = " ".join(f"when '{kind}' then {i}" for i, kind in enumerate(FINDING_ORDER))
-        findings = await _rows(
-            db,
-            f"""
-            select f.kind, f.message, f.quote_id, f.related_quote_id, f.claim_id from findings f
-            left join quotes q on q.id = f.quote_id left join claims c on c.id = f.claim_id
-            where f.article_id = ?
-            order by case f.kind {priority} else {len(FINDING_ORDER)} end, coalesce(q.start, c.start), f.id
-            """,
-            [article_id],
-        )
+    findings = await _findings(datasette, request, db, db_name, "f.article_id = :id", {"id": article_id})
     found_on: dict[str, list[str]] = {}
     for f in findings:
-        for kind, key in (("quote", "quote_id"), ("quote", "related_quote_id"), ("claim", "claim_id")):
-            if f[key]:
-                found_on.setdefault(f"{kind}-{f[key]}", []).append(f["kind"].replace("_", " "))
+        for ref in f["refs"]:
+            found_on.setdefault(ref["key"], []).append(f["kind"].replace("_", " "))
     context = {
         "article": article,
         "findings": findings,
