@@ -724,11 +724,3 @@ def sync_sources(db: sqlite_utils.Database, records: Sequence[SourceRecord]) -> 
 def save_sources(db: sqlite_utils.Database, records: Sequence[SourceRecord]) -> int:
     """:func:`sync_sources`, returning only the number of rows written."""
     return sync_sources(db, records)[0]
-
-
-def source_ids_by_key(db: sqlite_utils.Database, keys: Iterable[str]) -> dict[str, int]:
-    keys = list(keys)
-    if not keys:
-        return {}
-    marks = ", ".join("?" for _ in keys)
-    return dict(db.execute(f"select key, id from sources where key in ({marks})", keys).fetchall())

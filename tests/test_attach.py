@@ -127,7 +127,7 @@ BAD_FILES = [
     ("HTML saved as .pdf", _html_named_pdf, "not a PDF", "download.pdf"),
     ("PDF saved as .txt", _pdf_named_txt, "is a PDF", "paper.txt"),
     ("binary saved as .txt", _binary_txt, "binary content (image/png)", "image.txt"),
-    ("truncated PDF", _truncated_pdf, "cut.pdf", "cut.pdf"),
+    ("truncated PDF", _truncated_pdf, "not a readable PDF", "cut.pdf"),
     ("text saved as .html", _plain_text_named_html, "no HTML tags", "page.html"),
     ("empty file", _empty_txt, "empty", "empty.txt"),
     ("missing file", lambda tmp: tmp / "nope.pdf", "no such file", "nope.pdf"),
