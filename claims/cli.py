@@ -7,6 +7,7 @@ input leaves the database byte-for-byte as it was.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from pydantic import ValidationError
 from . import readers, sourcetext
 from . import reviewers as accounts_lib
 from .citations import link_candidates, link_cited_sources
-from .db import DatabaseOpenError, open_db, transaction
+from .db import DatabaseOpenError, closing_opened, open_db, transaction
 from .evidence import CurationError, apply_curation, load_curation, refresh_findings
+from .failures import describe_failure
 from .ingest import ingest_document
 from .models import first_error
+from .safe_files import read_text_file
 from .sources import SourceError, load_csl_yaml, sync_sources
 
 DEFAULT_DB = "data/claims.db"
@@ -68,9 +71,13 @@ class ClaimsGroup(click.Group):
 
     def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
         try:
-            return super().invoke(ctx)
+            with closing_opened():
+                return super().invoke(ctx)
         except DatabaseOpenError as e:
             raise fail(str(e)) from None
+        except (sqlite3.Error, OSError, RecursionError, MemoryError) as e:
+            # The last line of defence: no traceback reaches a user (see claims.failures).
+            raise fail(describe_failure(e)) from None
 
 
 @click.group(cls=ClaimsGroup)
@@ -253,7 +260,7 @@ def reviewers() -> None:
 
 
 def _read_password_file(path: str) -> str:
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    lines = read_text_file(path, error=click.ClickException).splitlines()
     if not lines or not lines[0].strip():
         raise fail(f"{path}: line 1: no password found (the first line holds it)")
     return lines[0]
@@ -385,16 +392,15 @@ def reviewers_demo(db_path: str, home_dir: str, host: str, port: int, name: str)
 # --- evidence and quote verification (issue 5) ---------------------------------------------
 
 
-def open_existing_db(db_path: str):
-    """A database that must already exist (commands that add to what `build` made)."""
-    from .db import ensure_schema
+def open_existing_db(db_path: str, *, write: bool = True):
+    """A database that must already exist (commands that add to what `build` made).
 
+    Read commands pass ``write=False``: they never migrate or otherwise change the file.
+    """
     try:
-        db = open_db(db_path, create=False)
+        return open_db(db_path, create=False, migrate=write)
     except FileNotFoundError as e:
         raise fail(str(e)) from None
-    ensure_schema(db)
-    return db
 
 
 @sources.command("attach")
@@ -683,7 +689,7 @@ def export_citations(db_path: str, article_id: int | None, fmt: str, style: str 
     """
     from .export import ExportError, citation_list
 
-    db = open_existing_db(db_path)
+    db = open_existing_db(db_path, write=False)
     try:
         text = citation_list(db, article_id, fmt, style)
     except ExportError as e:
@@ -710,7 +716,7 @@ def export_ledger(db_path: str, article_id: int | None, fmt: str, output: str | 
     """
     from .export import ExportError, ledger
 
-    db = open_existing_db(db_path)
+    db = open_existing_db(db_path, write=False)
     try:
         text = ledger(db, article_id, fmt)
     except ExportError as e:

@@ -6,7 +6,10 @@ step. Migrations are append-only: never edit one that has shipped, add a new one
 
 from __future__ import annotations
 
+import os
+import random
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,41 +24,215 @@ class DatabaseOpenError(ValueError):
     """The database file cannot be opened or created; the message names the file and why."""
 
 
-def open_db(path: str | Path, *, create: bool = True) -> sqlite_utils.Database:
-    """Open (and by default create and migrate) a claims database with foreign keys enforced."""
+class DatabaseBusyError(DatabaseOpenError):
+    """Another process held the write lock for longer than the bounded retries waited."""
+
+
+# How long one attempt waits for another writer (SQLite's busy handler), and how many attempts
+# a write transaction makes before giving up with a one-line error. Module-level so a test can
+# shorten them; CLAIMS_BUSY_TIMEOUT_MS overrides the wait for a whole process.
+BUSY_TIMEOUT_MS = int(os.environ.get("CLAIMS_BUSY_TIMEOUT_MS", "10000"))
+BEGIN_ATTEMPTS = 4
+BACKOFF_S = 0.05
+
+
+def configure_connection(conn: sqlite3.Connection) -> None:
+    """What every connection the project opens gets: a busy timeout and foreign keys.
+
+    The server's connections get this too (the plugin's ``prepare_connection``), so a reader or
+    a writer waits for another process's short write instead of failing at once.
+    """
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_MS)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+
+
+def _claims_status(db: sqlite_utils.Database) -> str:
+    """``new`` (no tables yet), ``claims`` (has claims migrations) or ``foreign``."""
+    names = {row[0] for row in db.execute("select name from sqlite_master where type in ('table', 'view')")}
+    names = {n for n in names if not n.startswith("sqlite_")}
+    if not names:
+        return "new"
+    if migrations.migrations_table in names:
+        found = db.execute(
+            f"select 1 from [{migrations.migrations_table}] where migration_set = ? limit 1", [migrations.name]
+        ).fetchone()
+        if found:
+            return "claims"
+    return "foreign"
+
+
+# Databases opened inside closing_opened() blocks, innermost block last.
+_tracked: list[list[sqlite_utils.Database]] = []
+
+
+@contextmanager
+def closing_opened() -> Iterator[None]:
+    """Close every database :func:`open_db` opens inside the block when it ends.
+
+    In WAL mode the last connection to close folds the log back into the database file, so a
+    command that closes what it opened leaves one complete file behind (and a command that
+    wrote nothing leaves it byte-for-byte as it was).
+    """
+    opened: list[sqlite_utils.Database] = []
+    _tracked.append(opened)
+    try:
+        yield
+    finally:
+        _tracked.remove(opened)
+        for db in opened:
+            try:
+                db.close()
+            except sqlite3.Error:
+                pass
+
+
+def open_db(path: str | Path, *, create: bool = True, migrate: bool | None = None) -> sqlite_utils.Database:
+    """Open a claims database with foreign keys enforced and a busy timeout.
+
+    ``create=True`` (the default) creates the file if it is missing; ``migrate`` (default: the
+    same as ``create``) applies pending migrations, switches the file to WAL and first runs
+    ``PRAGMA quick_check``. Read commands pass ``create=False`` and leave the file exactly as it
+    was. Either way a file that is not a claims database (it has tables but no claims
+    migrations) is refused before anything is written to it.
+    """
     path = Path(path)
+    if migrate is None:
+        migrate = create
     if not create and not path.exists():
         raise FileNotFoundError(f"{path}: no such database (run `claims build` or `claims ingest` first)")
     if path.is_dir():
         raise DatabaseOpenError(f"{path}: is a directory, not a database file")
+    if path.exists() and not path.is_file():
+        raise DatabaseOpenError(f"{path}: not a regular file (a FIFO, device or socket), not a database")
+    if migrate:
+        _check_writable(path)
     try:
         if create:
             path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite_utils.Database(path)
+        if _tracked:
+            _tracked[-1].append(db)
+        configure_connection(db.conn)
         # SQLite opens lazily: read the schema now, so a file that is not a database fails
         # here with its name, not later in the middle of a command.
-        db.execute("select count(*) from sqlite_master").fetchone()
-        db.execute("PRAGMA foreign_keys = ON")
-        if create:
+        status = _claims_status(db)
+        if status == "foreign":
+            raise DatabaseOpenError(
+                f"{path}: not a claims database (it has tables but no claims migrations); "
+                "left unchanged: give --db a claims database or a new file name"
+            )
+        if migrate:
+            if status == "claims":
+                check_integrity(db, path)
+            if db.journal_mode != "wal":
+                db.enable_wal()
             ensure_schema(db)
+        elif status == "new":
+            raise DatabaseOpenError(f"{path}: empty, not a claims database yet (run `claims build` or `claims ingest` first)")
+        elif migrations.pending(db):
+            # Read commands never migrate: say so rather than fail on a missing column later.
+            raise DatabaseOpenError(
+                f"{path}: made by an older version of claims; run `claims build` or `claims ingest` "
+                "to upgrade it first (read commands leave it unchanged)"
+            )
     except OSError as e:
         raise DatabaseOpenError(f"{path}: cannot create the database's folder ({e.strerror or e})") from None
     except sqlite3.DatabaseError as e:
-        raise DatabaseOpenError(f"{path}: not a SQLite database, or it cannot be opened ({e})") from None
+        raise DatabaseOpenError(f"{path}: {describe_sqlite_error(e)}") from None
     return db
 
 
+def _check_writable(path: Path) -> None:
+    # Refused up front: SQLite would otherwise open the file read-only and fail mid-command. The
+    # folder must be writable too, for the WAL and its shared-memory index.
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DatabaseOpenError(f"{path}: database is read-only (no permission to write it)")
+    if folder.is_dir() and not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseOpenError(f"{path}: its folder {folder} is read-only (SQLite needs to write its journal there)")
+
+
+def check_integrity(db: sqlite_utils.Database, path: str | Path) -> None:
+    """Refuse a damaged database before writing to it (``PRAGMA quick_check``)."""
+    rows = [row[0] for row in db.execute("PRAGMA quick_check(3)").fetchall()]
+    if rows != ["ok"]:
+        raise DatabaseOpenError(
+            f"{path}: failed its integrity check ({'; '.join(map(str, rows))[:200]}); "
+            "restore it from a backup or rebuild it with `claims build`"
+        )
+
+
+def describe_sqlite_error(e: sqlite3.Error) -> str:
+    """One line for a SQLite error, saying what to do about the usual ones."""
+    text = str(e)
+    if "locked" in text or "busy" in text:
+        return "the database is locked by another writer; try again when it has finished"
+    if "readonly" in text or "read-only" in text:
+        return "the database is read-only (no permission to write it or its folder)"
+    if "malformed" in text or "not a database" in text or "file is encrypted" in text:
+        return f"not a SQLite database, or it is damaged ({text})"
+    if "unable to open" in text:
+        return "cannot open the database file (check it and its folder are readable and writable)"
+    return f"database error ({text})"
+
+
 def ensure_schema(db: sqlite_utils.Database) -> None:
-    """Apply pending migrations; running it again is a no-op."""
+    """Apply pending migrations; running it again is a no-op.
+
+    Under the write lock, so two processes opening a database at once migrate it once.
+    """
     if migrations.pending(db):
-        migrations.apply(db)
+        with transaction(db):
+            if migrations.pending(db):
+                migrations.apply(db)
+
+
+def begin_immediate(db: sqlite_utils.Database) -> None:
+    """Start a write transaction now (``BEGIN IMMEDIATE``), retrying with backoff.
+
+    A transaction that begins as a read and upgrades to a write can fail with "database is
+    locked" however long it waits; taking the write lock first means it only ever waits. Each
+    attempt waits up to the busy timeout; after ``BEGIN_ATTEMPTS`` it gives up in one line.
+    """
+    for attempt in range(BEGIN_ATTEMPTS):
+        try:
+            db.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) and "busy" not in str(e):
+                raise
+            if attempt == BEGIN_ATTEMPTS - 1:
+                break
+            time.sleep(BACKOFF_S * (2**attempt) * (1 + random.random()))
+    raise DatabaseBusyError(
+        "the database is locked by another writer; gave up after "
+        f"{BEGIN_ATTEMPTS} tries of {BUSY_TIMEOUT_MS / 1000:g}s: try again when it has finished"
+    )
 
 
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """One all-or-nothing unit of work: on any exception nothing of it is left behind."""
-    with db.atomic():
+    """One all-or-nothing unit of work: on any exception nothing of it is left behind.
+
+    The outermost one begins ``IMMEDIATE`` (see :func:`begin_immediate`); nested ones are
+    savepoints.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    begin_immediate(db)
+    try:
         yield db
+    except BaseException:
+        db.rollback()
+        raise
+    else:
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
 
 
 def index_foreign_keys(db: sqlite_utils.Database) -> None:

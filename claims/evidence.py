@@ -118,10 +118,10 @@ class LoadedEntry:
 def load_curation(path: str | Path) -> list[LoadedEntry]:
     """Read and validate the curation file (no database needed); ReadError names the entry."""
     path = Path(path)
-    if not path.exists():
-        raise ReadError(f"{path}: no such file")
+    from .safe_files import read_text_file
+
     loaded = []
-    for i, (item, line) in enumerate(load_yaml_list(path.read_text(encoding="utf-8"), str(path))):
+    for i, (item, line) in enumerate(load_yaml_list(read_text_file(path, error=ReadError), str(path))):
         where = f"{path}: entry {i + 1} (line {line})"
         try:
             entry = CurationEntry.model_validate(item)

@@ -417,10 +417,13 @@ def read_source_file(path: str | Path, fmt: str | None = None) -> list[SourceRec
         if fmt is None:
             known = ", ".join(sorted(FORMATS))
             raise SourceError(f"{path}: unknown extension {path.suffix or '(none)'!r}; expected one of {known}")
-    if not path.is_file():
-        raise SourceError(f"{path}: no such file")
+    from .safe_files import read_regular_file
+
+    data = read_regular_file(path, error=SourceError)
+    if not data.strip():
+        raise SourceError(f"{path}: file is empty: no sources to import")
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise SourceError(f"{path}: not valid UTF-8 (byte offset {e.start})") from None
     return PARSERS[fmt](text, str(path))

@@ -199,10 +199,9 @@ def read_source_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) ->
         raise ReadError(f"{path}: no such file")
     if path.is_dir():
         raise ReadError(f"{path}: is a directory, not a file")
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ReadError(f"{path}: {size:,} bytes is over the size limit of {max_bytes:,} bytes (see --max-bytes)")
-    return read_source_bytes(path.read_bytes(), str(path))
+    from .safe_files import read_regular_file
+
+    return read_source_bytes(read_regular_file(path, max_bytes=max_bytes, error=ReadError), str(path))
 
 
 def save_source_text(db: sqlite_utils.Database, source_id: int, st: SourceText) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ import yaml
 from ..models import Block, BlockKind, Document, Format, Link
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+# The longest a URL fetch may take in all, however the server paces its bytes.
+URL_DEADLINE_S = 60.0
 
 EXTENSIONS: dict[str, Format] = {
     ".txt": "text",
@@ -209,32 +212,41 @@ def format_for_path(path: Path, fmt: Format | None = None) -> Format:
 
 
 def read_path(path: str | Path, *, fmt: Format | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
+    from ..safe_files import read_regular_file
+
     path = Path(path)
     if not path.exists():
         raise ReadError(f"{path}: no such file")
     if path.is_dir():
         raise ReadError(f"{path}: is a directory, not an article file")
     fmt = format_for_path(path, fmt)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ReadError(f"{path}: {size:,} bytes is over the size limit of {max_bytes:,} bytes (see --max-bytes)")
-    return parse(decode(path.read_bytes(), str(path)), fmt, str(path))
+    data = read_regular_file(path, max_bytes=max_bytes, error=ReadError, what="article file")
+    return parse(decode(data, str(path)), fmt, str(path))
 
 
 def is_url(location: str) -> bool:
     return urlparse(location).scheme in ("http", "https")
 
 
-def read_url(url: str, *, fmt: Format | None = None, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = 20.0) -> Document:
+def read_url(
+    url: str, *, fmt: Format | None = None, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = 20.0,
+    deadline: float | None = None,
+) -> Document:
+    """Fetch an article. ``timeout`` bounds each network wait; ``deadline`` (default
+    :data:`URL_DEADLINE_S`) the whole fetch, so a server that trickles bytes cannot hold it."""
     import httpx
 
+    deadline = URL_DEADLINE_S if deadline is None else deadline
+    give_up = time.monotonic() + deadline
     try:
-        with httpx.Client(follow_redirects=True, timeout=timeout) as client:
+        with httpx.Client(follow_redirects=True, timeout=min(timeout, deadline)) as client:
             with client.stream("GET", url, headers={"User-Agent": "claims-tracker"}) as response:
                 if response.status_code >= 400:
                     raise ReadError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
                 chunks, total = [], 0
                 for chunk in response.iter_bytes():
+                    if time.monotonic() > give_up:
+                        raise ReadError(f"{url}: gave up after {deadline:g}s: the server is sending too slowly")
                     total += len(chunk)
                     if total > max_bytes:
                         raise ReadError(f"{url}: response is over the size limit of {max_bytes:,} bytes (see --max-bytes)")
