@@ -793,3 +793,6 @@ def m040_flags_no_replace(db: sqlite_utils.Database) -> None:
             END
             """
         )
+
+
+from . import schema_versions  # noqa: E402,F401

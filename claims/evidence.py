@@ -132,13 +132,12 @@ def load_curation(path: str | Path) -> list[LoadedEntry]:
 
 
 def resolve_source(db: sqlite_utils.Database, ref: str | int) -> int:
-    """A source's id from its citation key or its integer id."""
-    row = db.execute("select id from sources where key = ?", [str(ref)]).fetchone()
-    if row is None and str(ref).isdigit():
-        row = db.execute("select id from sources where id = ?", [int(ref)]).fetchone()
-    if row is None:
+    """A source's id from any of its citation keys (claims.source_keys) or its integer id."""
+    from .source_keys import source_for_key
+
+    if (source_id := source_for_key(db, ref)) is None:
         raise CurationError(f"source {ref!r}: no such source (give a citation key or an integer id)")
-    return int(row[0])
+    return source_id
 
 
 def _latest_records(db: sqlite_utils.Database, table: str) -> list[tuple[int, str, str, str]]:
@@ -146,7 +145,7 @@ def _latest_records(db: sqlite_utils.Database, table: str) -> list[tuple[int, st
     rows = db.execute(
         f"""
         select r.id, r.text, a.location, a.title from [{table}] r join articles a on a.id = r.article_id
-        where not exists (select 1 from articles newer where newer.previous_id = a.id)
+        where a.is_current
         order by r.id
         """
     )
@@ -302,6 +301,8 @@ def apply_curation(db: sqlite_utils.Database, entries: list[LoadedEntry]) -> Cur
     Links the file created earlier but no longer names are removed, so the database follows
     the file an editor reviews in git.
     """
+    from .versions import CURRENT_CITATIONS
+
     result = CurationResult()
     keep: set[tuple[str, int, int]] = set()
     for link in resolve_curation(db, entries):
@@ -311,7 +312,8 @@ def apply_curation(db: sqlite_utils.Database, entries: list[LoadedEntry]) -> Cur
         keep.add((link.kind, link.record_id, link.source_id))
     stale = [
         row["id"]
-        for row in db.query("select id, quote_id, claim_id, source_id from citations where added_by = ?", [CURATION_BY])
+        # Links on earlier versions' records stay as they were: the file speaks for current ones.
+        for row in db.query(f"{CURRENT_CITATIONS} where c.added_by = ?", [CURATION_BY])
         if ("quote", row["quote_id"], row["source_id"]) not in keep
         and ("claim", row["claim_id"], row["source_id"]) not in keep
     ]
@@ -469,7 +471,7 @@ def cross_article_duplicates(db: sqlite_utils.Database) -> list[DerivedFinding]:
             """
             select q.id, q.text, q.article_id, a.location, a.title from quotes q
             join articles a on a.id = q.article_id
-            where not exists (select 1 from articles newer where newer.previous_id = a.id)
+            where a.is_current
             order by q.id
             """
         )
@@ -491,7 +493,7 @@ def cross_article_duplicates(db: sqlite_utils.Database) -> list[DerivedFinding]:
             continue  # a stock phrase, not evidence of copying
         for i, a in enumerate(qids):
             for b in qids[i + 1 :]:
-                if meta[a][1] != meta[b][1]:  # other articles, not other versions of one
+                if meta[a][0] != meta[b][0]:  # other articles; earlier versions are not current
                     shared[(a, b)] += 1
     if not shared:
         return []

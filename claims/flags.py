@@ -35,8 +35,9 @@ VERDICT_LABELS: dict[str, str] = {
     "overstated": "Overstated: the sources say something weaker",
     "needs_source": "Needs a source: nothing cited to check it against",
 }
-Status = Literal["not reviewed", "supported", "not supported", "disputed"]
-STATUSES: tuple[Status, ...] = ("not reviewed", "supported", "not supported", "disputed")
+# "needs re-review": the text changed in a new version since it was last reviewed (claims.versions).
+Status = Literal["not reviewed", "needs re-review", "supported", "not supported", "disputed"]
+STATUSES: tuple[Status, ...] = ("not reviewed", "needs re-review", "supported", "not supported", "disputed")
 
 
 def now() -> str:

@@ -1,25 +1,29 @@
 """Ingest: a read Document becomes an article with its quotes, claims and findings.
 
 One transaction per article. Re-ingesting the same text is a no-op; a changed text at the same
-location becomes a new version and leaves the old version's records untouched.
+location becomes a new version: the old version's records stay untouched, and what was gathered
+on them (links, quote checks, suggested excerpts) is carried to their counterparts
+(:mod:`claims.versions`). The same text from a new location is recorded as another location of
+the article that has it (``article_locations``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 import sqlite_utils
 
 from .clock import now
+from . import versions
 from .db import transaction
 from .extract import extract
 from .models import Article, Document, Extraction, FindingRow
 
-Status = Literal["added", "new_version", "unchanged"]
+Status = Literal["added", "new_version", "unchanged", "same_text"]
 
 
 @dataclass
@@ -30,15 +34,21 @@ class IngestResult:
     quotes: int = 0
     claims: int = 0
     findings: int = 0
+    # same_text: where the article's text was first ingested from.
+    same_as: str | None = None
+    carried: versions.Carried | None = field(default=None, repr=False)
 
     def describe(self, location: str) -> str:
         if self.status == "unchanged":
             return f"{location}: unchanged (article {self.article_id}, version {self.version})"
+        if self.status == "same_text":
+            return f"{location}: same text as article {self.article_id} (from {self.same_as}); recorded this location too"
         what = "added" if self.status == "added" else f"new version {self.version}"
-        return (
+        line = (
             f"{location}: {what} as article {self.article_id}: "
             f"{self.quotes} quotes, {self.claims} claims, {self.findings} findings"
         )
+        return line + (f"\n{location}: {self.carried.describe()}" if self.carried else "")
 
 
 def sha256(text: str) -> str:
@@ -48,6 +58,28 @@ def sha256(text: str) -> str:
 def _next_id(db: sqlite_utils.Database, table: str) -> int:
     row = db.execute(f"select coalesce(max(id), 0) + 1 from [{table}]").fetchone()
     return int(row[0])
+
+
+def current_version(db: sqlite_utils.Database, location: str) -> tuple[int, int, str] | None:
+    """(id, version, sha256) of the current version of the article ingested from ``location``
+    (its own location, or one recorded in ``article_locations``)."""
+    row = db.execute(
+        """
+        select id from articles where location = ?1
+        union all select article_id from article_locations where location = ?1
+        order by 1 desc limit 1
+        """,
+        [location],
+    ).fetchone()
+    if row is None:
+        return None
+    article_id = row[0]
+    # Versions are few: follow superseded_by to the newest.
+    while True:
+        found = db.execute("select id, version, sha256, superseded_by from articles where id = ?", [article_id]).fetchone()
+        if found[3] is None:
+            return found[0], found[1], found[2]
+        article_id = found[3]
 
 
 def ingest_document(
@@ -64,18 +96,21 @@ def ingest_document(
     ``extraction`` lets a caller that already ran :func:`claims.extract.extract` skip a rerun.
     """
     digest = sha256(doc.text)
-    previous = db.execute(
-        "select id, version, sha256 from articles where location = ? order by version desc limit 1", [location]
-    ).fetchone()
-    # Unchanged: the latest version at this location has this text, or (for a location seen
-    # for the first time) the same text is stored from elsewhere. Text that reverts to an
-    # older version's is a new version, so the latest version always holds the current text.
-    if previous is not None:
-        same = previous[:2] if previous[2] == digest else None
-    else:
-        same = db.execute("select id, version from articles where sha256 = ? order by id limit 1", [digest]).fetchone()
-    if same:
-        return IngestResult(article_id=same[0], status="unchanged", version=same[1])
+    previous = current_version(db, location)
+    # Unchanged: the current version from this location has this text. Text that reverts to an
+    # older version's is a new version, so the current version always holds the current text.
+    if previous is not None and previous[2] == digest:
+        return IngestResult(article_id=previous[0], status="unchanged", version=previous[1])
+    if previous is None:
+        # A location seen for the first time whose text is stored already (a URL serving the
+        # file an editor ingested): one article, with this location recorded too.
+        same = db.execute(
+            "select id, version, location from articles where sha256 = ? order by is_current desc, id limit 1", [digest]
+        ).fetchone()
+        if same:
+            with transaction(db):
+                db["article_locations"].insert({"location": location, "article_id": same[0], "recorded_at": now()})
+            return IngestResult(article_id=same[0], status="same_text", version=same[1], same_as=same[2])
 
     # Extraction is pure and can be slow; do it before the write transaction opens.
     if extraction is None:
@@ -91,8 +126,12 @@ def ingest_document(
         previous_id=previous[0] if previous else None,
         ingested_at=now(),
     )
+    carried = None
     with transaction(db):
-        article_id = save_article(db, article, doc, extraction)
+        matches = versions.plan(db, previous[0], extraction.quotes, extraction.claims) if previous else None
+        article_id = save_article(db, article, doc, extraction, matches)
+        if previous:
+            carried = versions.carry_forward(db, previous[0], article_id)
     return IngestResult(
         article_id=article_id,
         status="new_version" if previous else "added",
@@ -100,6 +139,7 @@ def ingest_document(
         quotes=len(extraction.quotes),
         claims=len(extraction.claims),
         findings=len(extraction.findings),
+        carried=carried,
     )
 
 
@@ -112,8 +152,19 @@ def _ids_in_text_order(first_id: int, records: list) -> list[int]:
     return ids
 
 
-def save_article(db: sqlite_utils.Database, article: Article, doc: Document, extraction: Extraction) -> int:
-    """Write one article and everything extracted from it. Call inside a transaction."""
+def save_article(
+    db: sqlite_utils.Database,
+    article: Article,
+    doc: Document,
+    extraction: Extraction,
+    matches: dict[str, dict[int, versions.Counterpart]] | None = None,
+) -> int:
+    """Write one article and everything extracted from it. Call inside a transaction.
+
+    ``matches`` (from :func:`claims.versions.plan`): each record's counterpart in the previous
+    version, by extraction index, stored as ``carried_from`` / ``anchor`` / ``text_origin_id``.
+    """
+    carried = matches or {"quotes": {}, "claims": {}}
     article_id = _next_id(db, "articles")
     db["articles"].insert({"id": article_id, **article.model_dump()})
     db["blocks"].insert_all(
@@ -129,8 +180,9 @@ def save_article(db: sqlite_utils.Database, article: Article, doc: Document, ext
     db["quotes"].insert_all(
         sorted(
             (
-                {"id": qid, "article_id": article_id, **quote.model_dump(exclude={"fragments"})}
-                for qid, quote in zip(quote_ids, extraction.quotes, strict=True)
+                {"id": qid, "article_id": article_id, **quote.model_dump(exclude={"fragments"}),
+                 **versions.anchor_columns(carried["quotes"].get(i), qid)}  # fmt: skip
+                for i, (qid, quote) in enumerate(zip(quote_ids, extraction.quotes, strict=True))
             ),
             key=lambda row: row["id"],
         )
@@ -153,8 +205,9 @@ def save_article(db: sqlite_utils.Database, article: Article, doc: Document, ext
             "reasons": json.dumps(claim.reasons),
             "hedged": int(claim.hedged),
             "quote_id": quote_id(claim.quote_index),
+            **versions.anchor_columns(carried["claims"].get(i), cid),
         }
-        for cid, claim in sorted(zip(claim_ids, extraction.claims, strict=True), key=lambda p: p[0])
+        for cid, i, claim in sorted(zip(claim_ids, range(len(claim_ids)), extraction.claims, strict=True))
     )
     created = now()
     db["findings"].insert_all(

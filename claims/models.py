@@ -119,6 +119,8 @@ FindingKind = Literal[
     "near_duplicate_quote_across_articles",
     # retraction checks (claims.lookup)
     "retracted_source",
+    # article versions (claims.versions)
+    "removed_in_new_version",
 ]  # fmt: skip
 
 

@@ -22,6 +22,7 @@ import sqlite_utils
 from pydantic import ValidationError
 
 from . import identifiers as ids
+from . import source_keys
 from .csl import authors_display, first_author_family, validate_item, year_of
 from .models import first_error
 from .readers import ReadError, load_yaml_list
@@ -475,7 +476,10 @@ class SourceIndex:
     """In-memory lookups over the sources table: one pass to load, O(1) per record after."""
 
     rows: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Every key and alias (claims.source_keys), folded: letter case does not make a new key.
     by_key: dict[str, int] = field(default_factory=dict)
+    # Whether each source's primary key was made up (a link's doi_...) or given by a user.
+    key_kind: dict[int, str] = field(default_factory=dict)
     by_doi: dict[str, int] = field(default_factory=dict)
     by_pmid: dict[str, int] = field(default_factory=dict)
     by_pmcid: dict[str, int] = field(default_factory=dict)
@@ -491,12 +495,16 @@ class SourceIndex:
         for values in db.execute(f"select {columns} from sources"):
             row = dict(zip(("id", *CSL_COLUMNS, "note"), values, strict=True))
             index.add(row)
+        for key, source_id, kind in source_keys.load_keys(db):
+            index.by_key.setdefault(source_keys.fold(key), source_id)
+            if source_id in index.rows and source_keys.fold(index.rows[source_id]["key"]) == source_keys.fold(key):
+                index.key_kind[source_id] = kind
         return index
 
     def add(self, row: dict[str, Any]) -> None:
         source_id = row["id"]
         self.rows[source_id] = row
-        self.by_key[row["key"]] = source_id
+        self.by_key[source_keys.fold(row["key"])] = source_id
         for value, table in (
             (row["doi"], self.by_doi), (row["pmid"], self.by_pmid), (row["pmcid"], self.by_pmcid), (row["url"], self.by_url),
         ):
@@ -596,6 +604,7 @@ class Batch:
     new: dict[int, dict[str, Any]] = field(default_factory=dict)
     changed: dict[int, dict[str, Any]] = field(default_factory=dict)
     merges: list[dict[str, Any]] = field(default_factory=list)
+    keys: list[dict[str, Any]] = field(default_factory=list)
     # (source, origin, key, CSL) of the merges queued in this batch: duplicates within one
     # import are found in a set, not by scanning ``merges``.
     _queued: set[tuple[Any, ...]] = field(default_factory=set)
@@ -629,6 +638,7 @@ class Batch:
             db["sources"].upsert_all(self.changed.values(), pk="id", batch_size=500)
         if self.merges:
             db["source_merges"].insert_all(self.merges, batch_size=500)
+        source_keys.save_keys(db, self.keys)
 
 
 def _add_or_merge(
@@ -636,11 +646,13 @@ def _add_or_merge(
 ) -> Outcome:
     index = batch.index
     candidate_key = record.key or record.csl.get("id")
+    user_key = record.key is not None and origin not in source_keys.GENERATED_ORIGINS
     provisional = source_row(record.csl, "?")
     found = index.match(provisional, record.csl)
     if found:
         source_id, matched_on = found
         current = index.rows[source_id]
+        alias, promote = _alias(batch, source_id, record.key, user_key, origin, merged_at)
         merged, added = merge_csl(json.loads(current["csl"]), record.csl)
         if record.note and not current.get("note"):
             added.append("note")
@@ -653,29 +665,58 @@ def _add_or_merge(
             "incoming": json.dumps(record.csl, ensure_ascii=False, sort_keys=True),
             "merged_at": merged_at,
         }
-        if not added:
+        if not added and not promote:
             # Nothing new, but that this origin holds the work too is provenance: record it,
             # once per identical record, so re-running an import or a build writes nothing.
             if not batch.recorded(merge):
                 batch.add_merge(merge)
-            return Outcome("skipped", current["key"], source_id, f"{matched_on} as {current['key']}, nothing new", record.where)
-        row = {**current, **source_row(merged, current["key"])}
+            return Outcome("skipped", current["key"], source_id, f"{matched_on} as {current['key']}, nothing new{alias}", record.where)
+        row = {**current, **source_row(merged, record.key if promote and record.key else current["key"])}
         if "note" in added:
             row["note"] = record.note
         index.add(row)
         (batch.new if source_id in batch.new else batch.changed)[source_id] = row
-        batch.add_merge(merge)
-        return Outcome("merged", current["key"], source_id, f"{matched_on}; added {', '.join(added)}", record.where)
-    if record.key and (keep_key or record.key not in index.by_key):
+        if not batch.recorded(merge):
+            batch.add_merge(merge)
+        what = f"added {', '.join(added)}" if added else "nothing new"
+        return Outcome("merged", current["key"], source_id, f"{matched_on}; {what}{alias}", record.where)
+    if record.key and (keep_key or record.key not in source_keys.FoldedKeys(index.by_key)):
         key = record.key
     else:
-        key = ids.unique_key(record.key or generated_key(record.csl), index.by_key.keys())
+        key = ids.unique_key(record.key or generated_key(record.csl), source_keys.FoldedKeys(index.by_key))
     source_id = index.next_id
     row = {"id": source_id, **source_row(record.csl, key), "note": record.note}
     index.add(row)
     batch.new[source_id] = row
+    index.key_kind[source_id] = "user" if user_key and key == record.key else "generated"
+    batch.keys.append(source_keys.key_row(key, source_id, index.key_kind[source_id], origin, merged_at))  # type: ignore[arg-type]
     reason = "new source" if key == record.key or not record.key else f"new source (key {record.key} was taken)"
     return Outcome("added", key, source_id, reason, record.where)
+
+
+def _alias(
+    batch: Batch, source_id: int, key: str | None, user_key: bool, origin: str, stamp: str
+) -> tuple[str, bool]:
+    """Keep an incoming record's key as an alias of the source it merged into: the words for
+    the outcome's reason, and whether the key becomes the primary key (the first user key
+    beats a generated one)."""
+    index = batch.index
+    if not key:
+        return "", False
+    owner = index.by_key.get(source_keys.fold(key))
+    current = index.rows[source_id]["key"]
+    if owner is not None and owner != source_id:
+        return f" (key {key} is another source's, so it was not kept)", False
+    promote = user_key and index.key_kind.get(source_id) == "generated" and source_keys.fold(key) != source_keys.fold(current)
+    if owner is None:
+        batch.keys.append(source_keys.key_row(key, source_id, "user" if user_key else "generated", origin, stamp))
+        index.by_key[source_keys.fold(key)] = source_id
+    if promote:
+        index.key_kind[source_id] = "user"
+    if source_keys.fold(key) == source_keys.fold(current):
+        return "", False
+    words = f"; merged into {current} (key {key} kept as an alias)"
+    return (words + f"; exports now use {key}", True) if promote else (words, False)
 
 
 def import_records(
@@ -707,7 +748,7 @@ def sync_sources(db: sqlite_utils.Database, records: Sequence[SourceRecord]) -> 
     resolved: dict[str, int] = {}
     for record in records:
         key = record.key or str(record.csl["id"])
-        source_id = index.by_key.get(key)
+        source_id = index.by_key.get(source_keys.fold(key))
         if source_id is None:
             outcome = _add_or_merge(
                 batch, SourceRecord(record.csl, record.where, key, record.note), "claims build", stamp, keep_key=True
