@@ -112,10 +112,11 @@ def citation_list(db: sqlite_utils.Database, article_id: int | None = None, fmt:
     return _citation_list(db, article_id, fmt, style)
 
 
-def ledger(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "csv") -> str:
+def ledger(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "csv", *, all_versions: bool = False) -> str:
     """One row per quote and claim (``csv`` or ``jsonl``) with W3C selectors, sources and the
-    latest verdict; :func:`ledger_records` gives the same as Python dicts."""
-    return _ledger(db, article_id, fmt)
+    latest verdict; :func:`ledger_records` gives the same as Python dicts. Without
+    ``article_id``, the current version of each article (``all_versions``: every version)."""
+    return _ledger(db, article_id, fmt, all_versions=all_versions)
 
 
 def import_files(db: sqlite_utils.Database, paths: Iterable[str | Path], fmt: str | None = None) -> list[Outcome]:

@@ -708,17 +708,18 @@ def export_citations(db_path: str, article_id: int | None, fmt: str, style: str 
     show_default=True,
     help="csv (one flat row each) or jsonl (one JSON object each, with W3C selectors).",
 )
+@click.option("--all-versions", is_flag=True, help="Without --article: every version of each article, not only the current one.")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
-def export_ledger(db_path: str, article_id: int | None, fmt: str, output: str | None) -> None:
+def export_ledger(db_path: str, article_id: int | None, fmt: str, all_versions: bool, output: str | None) -> None:
     """Export one row per quote and claim: its text, W3C TextQuoteSelector and
     TextPositionSelector, its sources (key, DOI, relation) and, once reviews exist, the latest
-    verdict.
+    verdict. Without --article, the current version of every article.
     """
     from .export import ExportError, ledger
 
     db = open_existing_db(db_path, write=False)
     try:
-        text = ledger(db, article_id, fmt)
+        text = ledger(db, article_id, fmt, all_versions=all_versions)
     except ExportError as e:
         raise fail(str(e)) from None
     _write_output(text, output)

@@ -251,6 +251,41 @@ def _evidence_html(conn, kind: str, row_id: int) -> Markup:
     return evidence_html(sqlite_utils.Database(conn), kind, row_id)  # type: ignore[arg-type]
 
 
+def _record_versions(conn, table: str, row_id: int) -> dict[str, Any] | None:
+    import sqlite_utils
+
+    from .versions import record_versions
+
+    return record_versions(sqlite_utils.Database(conn), table, row_id)
+
+
+async def _history(db, key: str, record_ids: list[int]) -> list[dict[str, Any]]:
+    """Flags and resolutions on these records, oldest first."""
+    if not record_ids:
+        return []
+    marks = ", ".join("?" * len(record_ids))
+    flags = await _rows(
+        db,
+        f"""
+        select f.*, s.title as source_title from flags f left join sources s on s.id = f.source_id
+        where f.{key} in ({marks}) order by f.id
+        """,
+        record_ids,
+    )
+    resolutions = await _rows(
+        db,
+        f"""
+        select r.*, f.{key} from resolutions r join flags f on f.id = r.flag_id
+        where f.{key} in ({marks}) order by r.id
+        """,
+        record_ids,
+    )
+    history = [{"type": "flag", **f} for f in flags] + [{"type": "resolution", **r} for r in resolutions]
+    # A resolution always follows the flag it covers; order by time, then flags before rulings.
+    history.sort(key=lambda e: (e["created_at"], e["type"] == "resolution", e["id"]))
+    return history
+
+
 async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any] | None:
     """What a claim's or quote's row page shows under the row: context, sources, history."""
     if table not in REVIEWABLE:
@@ -279,25 +314,11 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
         """,
         [row_id],
     )
-    flags = await _rows(
-        db,
-        f"""
-        select f.*, s.title as source_title from flags f left join sources s on s.id = f.source_id
-        where f.{key} = ? order by f.id
-        """,
-        [row_id],
-    )
-    resolutions = await _rows(
-        db,
-        f"""
-        select r.* from resolutions r join flags f on f.id = r.flag_id
-        where f.{key} = ? order by r.id
-        """,
-        [row_id],
-    )
-    history = [{"type": "flag", **f} for f in flags] + [{"type": "resolution", **r} for r in resolutions]
-    # A resolution always follows the flag it covers; order by time, then flags before rulings.
-    history.sort(key=lambda e: (e["created_at"], e["type"] == "resolution", e["id"]))
+    # Issue 12: flags on earlier versions count while the text is unchanged; those made before
+    # the text was edited are shown apart, as earlier verdicts.
+    versions = await db.execute_fn(lambda conn: _record_versions(conn, table, row_id))
+    history = await _history(db, key, versions["counted"] if versions else [row_id])
+    flags = [e for e in history if e["type"] == "flag" and e[key] == row_id]
     # What the tool found about this record (a near-duplicate names it as either quote); the
     # links skip the record itself.
     other = " or f.related_quote_id = :id" if kind == "quote" else ""
@@ -316,6 +337,8 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
         "article_url": datasette.urls.path(f"/-/claims/articles/{item['article_id']}"),
         "sources": sources,
         "history": history,
+        "versions": versions,
+        "earlier_history": await _history(db, key, versions["earlier"]) if versions else [],
         "findings": findings,
         "related": related,
         "related_table": "quotes" if kind == "claim" else "claims",
@@ -535,6 +558,8 @@ async def article_page(request, datasette) -> Response:
             found_on.setdefault(ref["key"], []).append(f["kind"].replace("_", " "))
     context = {
         "article": article,
+        # Issue 12: the versions of this article and what changed from the previous one.
+        **await db.execute_fn(lambda conn: _version_context(conn, article_id, lambda t, i: datasette.urls.row(db_name, t, str(i)))),
         "findings": findings,
         "findings_url": datasette.urls.table(db_name, "findings") + f"?article_id={article_id}",
         "article_url": datasette.urls.row(db_name, "articles", str(article_id)),
@@ -547,6 +572,20 @@ async def article_page(request, datasette) -> Response:
         "claims_css_url": css_url(datasette),
     }
     return Response.html(await datasette.render_template("claims_article.html", context, request=request))
+
+
+def _version_context(conn, article_id: int, row_url) -> dict[str, Any]:
+    import sqlite_utils
+
+    from .versions import earlier_versions, version_changes
+
+    db = sqlite_utils.Database(conn)
+    changes = version_changes(db, article_id)
+    for item in [r for key in ("added", "removed", "edited", "moved") for r in (changes or {}).get(key, [])]:
+        item["url"] = row_url(item["table"], item["id"])
+        if item.get("carried_from"):
+            item["old_url"] = row_url(item["table"], item["carried_from"])
+    return {"versions": earlier_versions(db, article_id), "changes": changes}
 
 
 # --- search --------------------------------------------------------------------------------------
@@ -562,11 +601,13 @@ SEARCH_SQL = f"""
 select 'claim' as kind, c.id, c.article_id,
        snippet(claims_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) as snippet, claims_fts.rank as rank
 from claims_fts join claims c on c.rowid = claims_fts.rowid
+join articles a on a.id = c.article_id and (a.is_current or :all)
 where claims_fts match :q
 union all
 select 'quote', q.id, q.article_id,
        snippet(quotes_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24), quotes_fts.rank
 from quotes_fts join quotes q on q.rowid = quotes_fts.rowid
+join articles a on a.id = q.article_id and (a.is_current or :all)
 where quotes_fts match :q
 union all
 select 'source', s.id, null,
@@ -587,13 +628,16 @@ async def search_page(request, datasette) -> Response:
     results: dict[str, list[dict[str, Any]]] = {"claim": [], "quote": [], "source": []}
     if q:
         # escape_fts quotes every term, so user input cannot be FTS syntax (or an error).
-        for row in await _rows(db, SEARCH_SQL, {"q": escape_fts(q)}):
+        # Current versions of articles only, unless ?all=1 asks for earlier versions too.
+        every = request.args.get("all") == "1"
+        for row in await _rows(db, SEARCH_SQL, {"q": escape_fts(q), "all": int(every)}):
             table = row["kind"] + "s"
             row["url"] = datasette.urls.row(db_name, table, str(row["id"]))
             row["snippet"] = highlight(row["snippet"])
             results[row["kind"]].append(row)
     context = {
         "q": q,
+        "all_versions": every,
         "results": results,
         "total": sum(len(v) for v in results.values()),
         "claims_css_url": css_url(datasette),
@@ -668,10 +712,10 @@ def top_homepage(datasette, request):
         articles = await _rows(
             datasette.get_database(db_name),
             """
-            select a.id, a.title, a.version,
+            select a.id, a.title, a.version, a.location,
                    (select count(*) from claims where article_id = a.id) as claims,
                    (select count(*) from quotes where article_id = a.id) as quotes
-            from articles a order by a.id
+            from articles a where a.is_current order by a.id
             """,
         )
         return await datasette.render_template(

@@ -475,11 +475,17 @@ def _verdicts(db: sqlite_utils.Database, kind: str) -> dict[int, tuple[str | Non
     return {}
 
 
-def ledger_records(db: sqlite_utils.Database, article_id: int | None = None) -> list[dict[str, Any]]:
-    """One record per quote and claim, in article order: text, W3C selectors, sources, verdict."""
+def ledger_records(
+    db: sqlite_utils.Database, article_id: int | None = None, *, all_versions: bool = False
+) -> list[dict[str, Any]]:
+    """One record per quote and claim, in article order: text, W3C selectors, sources, verdict.
+
+    Without ``article_id``: the current version of every article (``all_versions``: every version)."""
     if article_id is not None:
         _check_article(db, article_id)
     where = "where t.article_id = ?" if article_id is not None else ""
+    if article_id is None and not all_versions:
+        where = "where t.article_id in (select id from articles where is_current)"
     params = [article_id] if article_id is not None else []
     records = []
     for kind, table in (("quote", "quotes"), ("claim", "claims")):
@@ -543,10 +549,10 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def ledger(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "csv") -> str:
+def ledger(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "csv", *, all_versions: bool = False) -> str:
     if fmt not in LEDGER_FORMATS:
         raise ExportError(f"--format {fmt!r}: expected one of {', '.join(LEDGER_FORMATS)}")
-    records = ledger_records(db, article_id)
+    records = ledger_records(db, article_id, all_versions=all_versions)
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
     out = io.StringIO()

@@ -17,8 +17,8 @@ from typing import Literal
 
 import sqlite_utils
 
-from .clock import now
 from . import versions
+from .clock import now
 from .db import transaction
 from .extract import extract
 from .models import Article, Document, Extraction, FindingRow

@@ -236,14 +236,14 @@ def carry_forward(db: sqlite_utils.Database, previous_id: int, article_id: int) 
 
 
 def _recheck_edited(db: sqlite_utils.Database, article_id: int) -> int:
-    from .verify import compute_checks
-
     edited = {r[0] for r in db.execute(
         "select q.id from quotes q join citations c on c.quote_id = q.id where q.article_id = ? and q.anchor = 'edited'",
         [article_id],
     )}  # fmt: skip
     if not edited:
         return 0
+    from .verify import compute_checks
+
     stamp = now()
     rows = [{**c.model_dump(), "checked_at": stamp} for c in compute_checks(db, article_id) if c.quote_id in edited]
     db["quote_checks"].insert_all(rows)
@@ -251,8 +251,6 @@ def _recheck_edited(db: sqlite_utils.Database, article_id: int) -> int:
 
 
 def _rerank_edited(db: sqlite_utils.Database, article_id: int) -> int:
-    from .evidence import compute_suggestions
-
     edited = {r[0] for r in db.execute(
         """
         select distinct cl.id from claims cl
@@ -264,6 +262,8 @@ def _rerank_edited(db: sqlite_utils.Database, article_id: int) -> int:
     )}  # fmt: skip
     if not edited:
         return 0
+    from .evidence import compute_suggestions
+
     rows = [s.model_dump() for s in compute_suggestions(db, article_id) if s.claim_id in edited]
     db["evidence_suggestions"].insert_all(rows)
     return len(rows)
@@ -392,3 +392,34 @@ def version_changes(db: sqlite_utils.Database, article_id: int) -> dict[str, Any
         for r in removed_records(db, previous["id"], table):
             out["removed"].append({"kind": kind, "table": table, **r})
     return out
+
+
+def record_versions(db: sqlite_utils.Database, table: str, record_id: int) -> dict[str, Any] | None:
+    """A quote's or claim's earlier versions, for its page: ``chain`` (this record, then each
+    predecessor, with its article version), ``counted`` (ids whose flags count for this record:
+    its run of unchanged text), ``earlier`` (ids reviewed before the text changed) and ``edit``
+    (the word diff of the latest change of wording). None for a record with no predecessor."""
+    chain = []
+    current: int | None = record_id
+    while current is not None and len(chain) < 1000:
+        row = next(db.query(
+            f"select r.id, r.anchor, r.carried_from, r.text, r.article_id, a.version from [{table}] r "
+            "join articles a on a.id = r.article_id where r.id = ?",
+            [current],
+        ), None)  # fmt: skip
+        if row is None:
+            break
+        chain.append(row)
+        current = row["carried_from"]
+    if len(chain) < 2:
+        return None
+    counted = [chain[0]["id"]]
+    edit = None
+    for newer, older in zip(chain, chain[1:], strict=False):
+        if newer["anchor"] not in ("exact", "moved"):
+            if newer["anchor"] == "edited":
+                edit = {"from": older, "to": newer, "diff": word_diff_html(older["text"], newer["text"])}
+            break
+        counted.append(older["id"])
+    earlier = [r["id"] for r in chain if r["id"] not in counted]
+    return {"chain": chain, "counted": counted, "earlier": earlier, "edit": edit}

@@ -3,6 +3,7 @@ reviews, marks what changed for re-review, and `claims build` stays idempotent."
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import sqlite_utils
 from claims.cli import cli
 from claims.flags import Flag, Resolution, save_flags, save_resolutions
 from claims.versions import Previous, match_records
-from tests.conftest import file_hash
+from tests.conftest import EXAMPLE, file_hash
+from tests.test_ingest import http_server  # noqa: F401  (a fixture)
 
 ARTICLE = "articles/skin-stimulator-trains-your-face.txt"
 ATP_CLAIM = "encourages cellular activity like ATP"
@@ -234,3 +236,83 @@ def test_matching_rules():
     found = match_records(old, new)
     assert {i: (c.old_id, c.anchor) for i, c in found.items()} == {0: (2, "moved"), 1: (1, "edited"), 2: (4, "edited")}
     assert re.fullmatch(r"\d+(\.\d)?", str(found[1].score)) and found[1].score >= 80
+
+
+@pytest.mark.asyncio
+async def test_pages_show_current_versions_and_the_change(reviewed, data_dir: Path, runner):
+    from tests.conftest import make_ds
+
+    db, db_path = reviewed["db"], reviewed["db_path"]
+    edit_article(data_dir)
+    assert runner.invoke(cli, ["build", "--db", str(db_path), "--data", str(data_dir)]).exit_code == 0
+    v1, v2 = (r["id"] for r in db.query("select id from articles order by id"))
+    ds = make_ds(db_path)
+    home = (await ds.client.get("/")).text
+    assert f"/-/claims/articles/{v2}" in home and f'/-/claims/articles/{v1}"' not in home
+    assert "version 2 of" in home and "earlier versions" in home
+    page = (await ds.client.get(f"/-/claims/articles/{v2}")).text
+    assert "Changes since" in page and "Reviews to redo" in page
+    atp = one(db, "select id from claims where carried_from = ?", [reviewed["atp"]])["id"]
+    redo = page.split("Reviews to redo", 1)[1].split("</div>", 1)[0]
+    assert f"claim {atp}" in redo
+    assert re.search(r'<del class="claims-diff-del">[^<]*500%[^<]*</del>\s*<ins class="claims-diff-ins">[^<]*50%', page)
+    assert f"quote {reviewed['deleted']}" in page.split("<h4>Removed</h4>", 1)[1]
+    assert "needs re-review" in page
+    old = (await ds.client.get(f"/-/claims/articles/{v1}")).text
+    assert "not the current version" in old
+    # Search shows the current version's records unless asked for earlier ones.
+    found = (await ds.client.get("/-/claims/search?q=jowls")).text
+    claim_ids = {int(i) for i in re.findall(r'/claims/claims/(\d+)"', found)}
+    assert claim_ids and all(db.execute("select article_id from claims where id = ?", [i]).fetchone()[0] == v2 for i in claim_ids)
+    every = (await ds.client.get("/-/claims/search?q=jowls&all=1")).text
+    assert len(set(re.findall(r'/claims/claims/(\d+)"', every))) == 2 * len(claim_ids)
+
+
+@pytest.mark.asyncio
+async def test_record_pages_show_earlier_verdicts_and_the_diff(reviewed, data_dir: Path, runner):
+    from tests.conftest import make_ds
+
+    db, db_path = reviewed["db"], reviewed["db_path"]
+    edit_article(data_dir)
+    assert runner.invoke(cli, ["build", "--db", str(db_path), "--data", str(data_dir)]).exit_code == 0
+    ds = make_ds(db_path)
+    atp = one(db, "select id from claims where carried_from = ?", [reviewed["atp"]])["id"]
+    page = (await ds.client.get(f"/claims/claims/{atp}")).text
+    assert "needs re-review" in page and "Earlier verdicts, before the text changed" in page
+    earlier = page.split("Earlier verdicts", 1)[1].split("</section>", 1)[0]
+    assert "overstated" in earlier and "rat skin, not faces" in earlier
+    assert '<del class="claims-diff-del">500%</del>' in page
+    assert "Not flagged yet." in page  # its own history starts empty
+    # An unchanged quote lists its predecessor's flag in its own history.
+    smas = one(db, "select id from quotes where carried_from = ?", [reviewed["smas"]])["id"]
+    page = (await ds.client.get(f"/claims/quotes/{smas}")).text
+    history = page.split('id="claims-history"', 1)[1]
+    assert "alice" in history and "an earlier version" in history
+
+
+def test_the_same_text_from_another_location_is_one_article(http_server, tmp_path: Path, db_path: Path, runner):  # noqa: F811
+    root, base = http_server
+    (root / "post.txt").write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    local = tmp_path / "walking.txt"
+    local.write_text(EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert runner.invoke(cli, ["ingest", str(local), "--db", str(db_path)]).exit_code == 0
+    result = runner.invoke(cli, ["ingest", f"{base}/post.txt", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert f"same text as article 1 (from {local}); recorded this location too" in result.output
+    db = sqlite_utils.Database(db_path)
+    assert db["articles"].count == 1
+    assert [(r["location"], r["article_id"]) for r in db["article_locations"].rows] == [(f"{base}/post.txt", 1)]
+    again = runner.invoke(cli, ["ingest", f"{base}/post.txt", "--db", str(db_path)])
+    assert "unchanged (article 1, version 1)" in again.output
+    # A changed text at the recorded location is a new version of the same article.
+    (root / "post.txt").write_text(EXAMPLE.read_text(encoding="utf-8").replace("space-age", "futuristic"), encoding="utf-8")
+    changed = runner.invoke(cli, ["ingest", f"{base}/post.txt", "--db", str(db_path)])
+    assert "new version 2 as article 2" in changed.output, changed.output
+    assert [(r["id"], r["version"], r["is_current"]) for r in db.query("select * from articles order by id")] == [(1, 1, 0), (2, 2, 1)]
+    edited = one(db, "select anchor from claims where article_id = 2 and text like '%futuristic%'")
+    assert edited["anchor"] == "edited"
+    # The ledger exports the current version unless asked for every version.
+    ledger = runner.invoke(cli, ["export", "ledger", "--format", "jsonl", "--db", str(db_path)]).output
+    every = runner.invoke(cli, ["export", "ledger", "--format", "jsonl", "--all-versions", "--db", str(db_path)]).output
+    assert {json.loads(line)["article_id"] for line in ledger.splitlines()} == {2}
+    assert {json.loads(line)["article_id"] for line in every.splitlines()} == {1, 2}
