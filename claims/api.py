@@ -47,6 +47,7 @@ from .lookup import (
 from .models import Document, Format
 from .readers import ReadError
 from .sources import Outcome, SourceError, import_records, read_source_file
+from .wording import plural
 
 __all__ = [
     "FORMATS", "LEDGER_FORMATS", "STYLES", "ExportError", "Ingested", "LookupFailed", "LookupResult",
@@ -69,7 +70,7 @@ class Ingested:
     def describe(self) -> str:
         lines = [self.result.describe(self.location)]
         if self.cited:
-            lines.append(f"{self.location}: {self.cited} cited links written")
+            lines.append(f"{self.location}: {plural(self.cited, 'cited link')} written")
         if self.derived:
             lines.append(f"derived findings: {self.derived} written")
         return "\n".join(lines)

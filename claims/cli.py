@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from . import readers, sourcetext
 from . import reviewers as accounts_lib
 from .citations import link_candidates, link_cited_sources
+from .cli_db import DEFAULT_DB, db_option, open_existing_db, open_new_db, summary, where
 from .db import DatabaseOpenError, closing_opened, open_db, transaction
 from .evidence import CurationError, apply_curation, load_curation, refresh_findings
 from .failures import describe_failure
@@ -25,19 +26,9 @@ from .ingest import ingest_document
 from .models import first_error
 from .safe_files import read_text_file
 from .sources import SourceError, load_csl_yaml, sync_sources
+from .wording import plural
 
-DEFAULT_DB = "data/claims.db"
-
-
-def db_option(fn):
-    return click.option(
-        "--db",
-        "db_path",
-        default=lambda: os.environ.get("CLAIMS_DB", DEFAULT_DB),
-        show_default=f"$CLAIMS_DB or {DEFAULT_DB}",
-        type=click.Path(dir_okay=False),
-        help="SQLite database to write to (created if missing).",
-    )(fn)
+__all__ = ["DEFAULT_DB", "cli", "db_option", "open_existing_db"]
 
 
 def fail(message: str) -> click.ClickException:
@@ -87,7 +78,7 @@ def cli() -> None:
 
 
 @cli.command()
-@db_option
+@db_option(mode="create")
 @click.option(
     "--data",
     "data_dir",
@@ -116,7 +107,7 @@ def build(db_path: str, data_dir: str, max_bytes: int) -> None:
         curation = load_curation(curation_file) if curation_file.exists() else []
     except readers.ReadError as e:
         raise fail(str(e)) from None
-    db = open_db(db_path)
+    db = open_new_db(db_path)
     try:
         with transaction(db):
             article_ids, described = [], []
@@ -139,15 +130,15 @@ def build(db_path: str, data_dir: str, max_bytes: int) -> None:
     for line in described:
         click.echo(line)
     click.echo(f"sources: {len(items)} in {data / 'sources.yml'}, {written} written")
-    click.echo(f"citations: {candidates} candidate and {cited} cited links written")
+    click.echo(f"citations: {candidates} candidate and {plural(cited, 'cited link')} written")
     if curation:
         click.echo(curated.describe(curation_file.as_posix()))
-    click.echo(f"derived findings: {derived} written")
+    click.echo(summary(f"derived findings: {derived} written", db_path))
 
 
 @cli.command()
 @click.argument("location")
-@db_option
+@db_option(mode="create")
 @click.option("--title", help="Article title (default: the document's own title or file name).")
 @click.option(
     "--format",
@@ -169,16 +160,16 @@ def ingest(location: str, db_path: str, title: str | None, fmt: str | None, max_
         doc = readers.read(location, fmt=fmt, max_bytes=max_bytes)  # type: ignore[arg-type]
     except readers.ReadError as e:
         raise fail(str(e)) from None
-    db = open_db(db_path)
+    db = open_new_db(db_path)
     try:
         done = api.ingest(db, location, title=title, doc=doc)
     except ValidationError as e:
         raise fail(validation_message(e, location)) from None
-    click.echo(done.describe())
+    click.echo(summary(done.describe(), db_path))
 
 
 @cli.command()
-@db_option
+@db_option(mode="read")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port to listen on.")
 @click.option(
@@ -214,7 +205,7 @@ def serve(
     restart, old cookies included. Any file name works: the database is served as `claims`.
     """
     if not Path(db_path).exists():
-        raise fail(f"{db_path}: no such file")
+        raise fail(f"{where(db_path)}: no such database (run `claims build` first, or pass --db FILE / set $CLAIMS_DB)")
     home = Path(home_dir)
     try:
         metadata_file = accounts_lib.serve_file(metadata, "metadata.yml", "--metadata")
@@ -235,7 +226,7 @@ def serve(
         "--metadata", str(metadata_file), "--config", str(generated),
         "--host", host, "--port", str(port),
     ]  # fmt: skip
-    click.echo(f"Serving {db_path} at http://{host}:{port}/")
+    click.echo(f"Serving {where(db_path)} at http://{host}:{port}/")
     mode = "private: login required to read" if private else "anonymous visitors can read"
     click.echo(f"{len(accounts)} reviewer login(s) from {home} ({mode})")
     if not accounts:
@@ -360,7 +351,7 @@ def reviewers_remove(name: str, home_dir: str) -> None:
 
 
 @reviewers.command("demo")
-@db_option
+@db_option(mode="read")
 @home_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Host the demo server will listen on.")
 @click.option("--port", default=8001, show_default=True, type=int, help="Port the demo server will listen on.")
@@ -390,17 +381,6 @@ def reviewers_demo(db_path: str, home_dir: str, host: str, port: int, name: str)
 
 
 # --- evidence and quote verification (issue 5) ---------------------------------------------
-
-
-def open_existing_db(db_path: str, *, write: bool = True):
-    """A database that must already exist (commands that add to what `build` made).
-
-    Read commands pass ``write=False``: they never migrate or otherwise change the file.
-    """
-    try:
-        return open_db(db_path, create=False, migrate=write)
-    except FileNotFoundError as e:
-        raise fail(str(e)) from None
 
 
 @sources.command("attach")
@@ -434,7 +414,7 @@ def attach(source: str, file: str, db_path: str, max_bytes: int) -> None:
             refresh_source_suggestions(db, source_id)
     pages = f", {len(text.pages)} pages" if text.pages else ""
     what = "attached" if changed else "unchanged:"
-    click.echo(f"{source}: {what} {file} ({text.format}{pages}, {len(text.text):,} characters)")
+    click.echo(summary(f"{source}: {what} {file} ({text.format}{pages}, {len(text.text):,} characters)", db_path))
     blank = [str(p.page) for p in text.pages if not text.text[p.start : p.end].strip()]
     if blank:
         which = f"page {blank[0]} has" if len(blank) == 1 else f"pages {', '.join(blank)} have"
@@ -444,7 +424,7 @@ def attach(source: str, file: str, db_path: str, max_bytes: int) -> None:
         linked = db.execute("select count(distinct quote_id) from citations where source_id = ? and quote_id is not null",
                             [source_id]).fetchone()[0]  # fmt: skip
         if linked:
-            click.echo(f"{linked} linked quote{'s' if linked != 1 else ''} to check: run `claims verify`")
+            click.echo(f"{plural(linked, 'linked quote')} to check: run `claims verify`")
 
 
 @cli.command()
@@ -485,6 +465,7 @@ def verify(db_path: str, article_id: int | None, as_json: bool) -> None:
             for c in checks
         ]
         click.echo(json_module.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(summary(f"{plural(len(checks), 'check')}; {plural(written, 'row')} written", db_path), err=True)
         return
     table = [
         [c.quote_id, keys[c.source_id], c.result, "" if c.score is None else f"{c.score:.0f}",
@@ -496,8 +477,8 @@ def verify(db_path: str, article_id: int | None, as_json: bool) -> None:
     counts: dict[str, int] = {}
     for c in checks:
         counts[c.result] = counts.get(c.result, 0) + 1
-    summary = ", ".join(f"{n} {result}" for result, n in sorted(counts.items())) or "no quotes linked to sources"
-    click.echo(f"{len(checks)} checks: {summary}; {written} rows written")
+    results = ", ".join(f"{n} {result}" for result, n in sorted(counts.items())) or "no quotes linked to sources"
+    click.echo(summary(f"{plural(len(checks), 'check')}: {results}; {plural(written, 'row')} written", db_path))
 
 
 STANCES = ["supports", "refutes", "mixed", "not_enough_info", "unassessed"]
@@ -542,10 +523,12 @@ def link(source: str, db_path: str, claim_id: int | None, quote_id: int | None, 
     db = open_existing_db(db_path)
     try:
         with transaction(db):
-            _, outcome = link_record(db, kind, record_id, source, given, relation=relation, added_by=added_by)  # type: ignore[arg-type]
+            source_id, outcome = link_record(db, kind, record_id, source, given, relation=relation, added_by=added_by)  # type: ignore[arg-type]
     except CurationError as e:
         raise fail(str(e)) from None
-    click.echo(f"{kind} {record_id} -> {source}: {outcome}")
+    # The source by its key, as every other message names sources, even when given by id.
+    key = db.execute("select key from sources where id = ?", [source_id]).fetchone()[0]
+    click.echo(summary(f"{kind} {record_id} -> {key}: {outcome}", db_path))
 
 
 # --- sources and exports (issue 3) -------------------------------------------------------------
@@ -577,14 +560,14 @@ def sources_import(files: tuple[str, ...], db_path: str, fmt: str | None) -> Non
         parsed = [(path, read_source_file(path, fmt)) for path in files]
     except SourceError as e:
         raise fail(str(e)) from None
-    db = open_db(db_path)
+    db = open_existing_db(db_path)
     with transaction(db):
         outcomes = [outcome for path, records in parsed for outcome in import_records(db, records, origin=path)]
     counts = {"added": 0, "merged": 0, "skipped": 0}
     for outcome in outcomes:
         click.echo(outcome.describe())
         counts[outcome.status] += 1
-    click.echo(", ".join(f"{n} {status}" for status, n in counts.items()))
+    click.echo(summary(", ".join(f"{n} {status}" for status, n in counts.items()), db_path))
 
 
 @sources.command("lookup")
@@ -602,23 +585,22 @@ def sources_lookup(doi: str | None, pmid: str | None, db_path: str, mailto: str 
 
     Responses are cached in the lookup_cache table, so looking the same identifier up again
     makes no request. Retraction and correction notices are stored on the source. A database
-    that does not exist yet is created only once there is a record to write.
+    must already exist (`claims build` or `claims ingest` creates it).
     """
     from .lookup import LookupFailed, prepare_doi, prepare_pmid, store_lookup
 
     if (doi is None) == (pmid is None):
         raise fail("give exactly one of --doi or --pmid")
-    # Read the cache of an existing database; a new one waits until the lookup has succeeded.
-    db = open_db(db_path) if Path(db_path).exists() else None
+    db = open_existing_db(db_path)
     try:
         if doi is not None:
             prepared = prepare_doi(db, doi, mailto=mailto)
         else:
             prepared = prepare_pmid(db, pmid or "", mailto=mailto)
-        result = store_lookup(db if db is not None else open_db(db_path), prepared)
+        result = store_lookup(db, prepared)
     except LookupFailed as e:
         raise fail(str(e)) from None
-    click.echo(result.describe())
+    click.echo(summary(result.describe(), db_path))
 
 
 @sources.command("check-retractions")
@@ -649,7 +631,7 @@ def sources_check_retractions(db_path: str, mailto: str | None, workers: int | N
         report = check_retractions(db, mailto=mailto, workers=workers)
     except LookupFailed as e:
         raise fail(str(e)) from None
-    click.echo(report.describe())
+    click.echo(summary(report.describe(), db_path))
     if report.failed:
         raise fail(
             f"{len(report.failed)} of {report.total} DOIs could not be checked (listed above); "
@@ -666,7 +648,7 @@ def _write_output(text: str, output: str | None) -> None:
 
 
 @export.command("citations")
-@db_option
+@db_option(mode="read")
 @click.option("--article", "article_id", type=int, help="Only the sources of this article (articles.id); default: every source.")
 @click.option(
     "--format",
@@ -698,7 +680,7 @@ def export_citations(db_path: str, article_id: int | None, fmt: str, style: str 
 
 
 @export.command("ledger")
-@db_option
+@db_option(mode="read")
 @click.option("--article", "article_id", type=int, help="Only this article's quotes and claims (articles.id).")
 @click.option(
     "--format",

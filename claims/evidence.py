@@ -29,6 +29,7 @@ from .clock import now
 from .models import FindingRow, Record, first_error
 from .readers import ReadError, load_yaml_list
 from .verify import fold
+from .wording import plural
 
 Relation = Literal["cited", "attributed", "candidate"]
 Stance = Literal["supports", "refutes", "mixed", "not_enough_info", "unassessed"]
@@ -290,7 +291,7 @@ class CurationResult:
 
     def describe(self, path: str) -> str:
         return (
-            f"curation: {self.added + self.updated + self.unchanged} links in {path}: "
+            f"curation: {plural(self.added + self.updated + self.unchanged, 'link')} in {path}: "
             f"{self.added} added, {self.updated} updated, {self.removed} removed"
         )
 

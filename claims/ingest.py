@@ -22,6 +22,7 @@ from .clock import now
 from .db import transaction
 from .extract import extract
 from .models import Article, Document, Extraction, FindingRow
+from .wording import plural
 
 Status = Literal["added", "new_version", "unchanged", "same_text"]
 
@@ -46,7 +47,7 @@ class IngestResult:
         what = "added" if self.status == "added" else f"new version {self.version}"
         line = (
             f"{location}: {what} as article {self.article_id}: "
-            f"{self.quotes} quotes, {self.claims} claims, {self.findings} findings"
+            f"{plural(self.quotes, 'quote')}, {plural(self.claims, 'claim')}, {plural(self.findings, 'finding')}"
         )
         return line + (f"\n{location}: {self.carried.describe()}" if self.carried else "")
 

@@ -34,6 +34,7 @@ from .clock import now
 from .db import transaction
 from .models import FindingRow
 from .sources import Outcome, SourceError, SourceRecord, clean_item, import_records
+from .wording import plural
 
 CROSSREF_URL = "https://api.crossref.org/works/{doi}"
 NCBI_ESUMMARY_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi"
@@ -462,7 +463,7 @@ class RetractionReport:
         lines += [f"failed {s}" for s in self.failed]
         lines += [f"retracted: {key}" for key in self.retracted]
         lines.append(
-            f"checked {self.checked} sources with a DOI: {len(self.retracted)} retracted, {self.findings} findings written"
+            f"checked {plural(self.checked, 'source')} with a DOI: {len(self.retracted)} retracted, {plural(self.findings, 'finding')} written"
         )
         return "\n".join(lines)
 

@@ -148,7 +148,7 @@ def test_check_retractions_flags_everything_that_relies_on_a_retracted_source(bu
     lines = result.output.strip().splitlines()
     assert "skipped facialadipose2016revision: DOI 10.1055/s-0036-1596046 not found at Crossref" in lines
     assert "retracted: bu2024homebeauty" in lines
-    assert lines[-1] == "checked 5 sources with a DOI: 1 retracted, 2 findings written"
+    assert lines[-1] == f"checked 5 sources with a DOI: 1 retracted, 2 findings written (database: {built_db.resolve()})"
     db = open_db(built_db)
     findings = db.execute(
         """select f.quote_id, f.article_id, f.message from findings f
@@ -162,7 +162,7 @@ def test_check_retractions_flags_everything_that_relies_on_a_retracted_source(bu
     # Checked afresh every time (no cache), but a finding is written once.
     requests = len(httpx_mock.get_requests())
     again = runner.invoke(cli, ["sources", "check-retractions", "--db", str(built_db)])
-    assert again.exit_code == 0 and again.output.strip().endswith("1 retracted, 0 findings written")
+    assert again.exit_code == 0 and again.output.strip().endswith(f"1 retracted, 0 findings written (database: {built_db.resolve()})")
     assert len(httpx_mock.get_requests()) == 2 * requests
 
 
@@ -245,7 +245,7 @@ def test_check_retractions_keeps_what_was_fetched_and_lists_failures(built_db, r
     assert result.exit_code == 1
     lines = result.output.strip().splitlines()
     assert any(line.startswith("failed ") and f"HTTP 503 Service Unavailable for DOI {dois[-1]}" in line for line in lines)
-    assert f"checked {len(dois) - 1} sources with a DOI: 0 retracted, 0 findings written" in lines
+    assert f"checked {len(dois) - 1} sources with a DOI: 0 retracted, 0 findings written (database: {built_db.resolve()})" in lines
     assert lines[-1].startswith(f"Error: 1 of {len(dois)} DOIs could not be checked")
     assert calls[dois[1]] == 2 and calls[dois[-1]] == 4 and 3.0 in waits
     db = open_db(built_db)
@@ -283,15 +283,13 @@ def test_mailto_puts_crossref_requests_in_the_polite_pool(built_db, runner, http
     assert agents == {"claims-tracker/0.1 (https://github.com/claims-tracker/claims; mailto:editor@example.org)"}
 
 
-def test_lookup_into_a_new_database_creates_it_only_on_success(tmp_path, runner, httpx_mock):
-    httpx_mock.add_exception(httpx.ConnectError("[Errno -3] Temporary failure in name resolution"))
+def test_lookup_into_a_missing_database_is_an_error_and_creates_nothing(tmp_path, runner):
+    # Only `claims build` and `claims ingest` create a database: a lookup run in the wrong
+    # folder must not fill a new file nobody serves.
     path = tmp_path / "new" / "claims.db"
-    assert lookup(runner, path, "--doi", "10.3390/ijms23052508").exit_code == 1
-    assert lookup(runner, path, "--doi", "11.1/nope").exit_code == 1
+    result = lookup(runner, path, "--doi", "10.3390/ijms23052508")
+    assert result.exit_code == 1 and f"{path.resolve()}: no such database" in result.output
     assert not path.exists() and not path.parent.exists()
-    httpx_mock.add_response(url=CROSSREF, json=recorded("crossref/ijms23052508.json"))
-    assert lookup(runner, path, "--doi", "10.3390/ijms23052508").exit_code == 0
-    assert open_db(path)["sources"].count == 1
 
 
 def test_a_lookup_replaces_the_guessed_title_of_a_source_made_from_a_link(db_path, runner, httpx_mock, tmp_path):

@@ -108,7 +108,7 @@ def test_import_bibtex_with_accents_organisations_and_a_merge(built_db, runner):
     assert any(line.startswith("merged toledano2024radiofrequency: same DOI") and "ISSN" in line for line in lines)
     assert any(line.startswith("added who2020guidelines") for line in lines)
     assert any(line.startswith("added muller2019skin") for line in lines)
-    assert lines[-1] == "2 added, 1 merged, 0 skipped"
+    assert lines[-1] == f"2 added, 1 merged, 0 skipped (database: {built_db.resolve()})"
     db = open_db(built_db)
     assert db["sources"].count == before_count + 2
     muller = json.loads(db.execute("select csl from sources where key = 'muller2019skin'").fetchone()[0])
@@ -131,7 +131,7 @@ def test_import_bibtex_with_accents_organisations_and_a_merge(built_db, runner):
 def test_reimporting_the_same_file_skips_every_entry(db_path, runner):
     import_(runner, db_path, FIXTURES / "zotero.bib")
     result = import_(runner, db_path, FIXTURES / "zotero.bib")
-    assert result.output.splitlines()[-1] == "0 added, 0 merged, 3 skipped"
+    assert result.output.splitlines()[-1] == f"0 added, 0 merged, 3 skipped (database: {db_path.resolve()})"
     assert "skipped who2020guidelines: same DOI" not in result.output  # no DOI: matched on ISBN? no: title
     assert "skipped who2020guidelines: same title and year" in result.output
     # Nothing changed on the sources, but that the file holds them is recorded, with no fields.
@@ -142,7 +142,7 @@ def test_reimporting_the_same_file_skips_every_entry(db_path, runner):
     # The same record from the same file is recorded once: a third import writes nothing.
     before = file_hash(db_path)
     again = import_(runner, db_path, FIXTURES / "zotero.bib")
-    assert again.output.splitlines()[-1] == "0 added, 0 merged, 3 skipped"
+    assert again.output.splitlines()[-1] == f"0 added, 0 merged, 3 skipped (database: {db_path.resolve()})"
     assert file_hash(db_path) == before
 
 
@@ -221,7 +221,7 @@ Y2021 = {"date-parts": [[2021]]}
 )
 def test_same_title_and_year_is_not_enough_when_anything_disagrees(db_path, runner, tmp_path, first, second):
     result = _import_items(runner, db_path, tmp_path, [first, second])
-    assert result.output.splitlines()[-1] == "2 added, 0 merged, 0 skipped", result.output
+    assert result.output.splitlines()[-1] == f"2 added, 0 merged, 0 skipped (database: {db_path.resolve()})", result.output
     assert open_db(db_path)["source_merges"].count == 0
 
 
@@ -270,7 +270,7 @@ def test_an_unusable_url_is_a_one_line_error_naming_the_entry(db_path, runner, t
 
 def test_import_ris_and_csl_json(db_path, runner):
     result = import_(runner, db_path, FIXTURES / "refs.ris", FIXTURES / "items.json")
-    assert result.output.splitlines()[-1] == "4 added, 0 merged, 0 skipped"
+    assert result.output.splitlines()[-1] == f"4 added, 0 merged, 0 skipped (database: {db_path.resolve()})"
     db = open_db(db_path)
     rows = {r["key"]: r for r in db["sources"].rows}
     assert set(rows) == {"bu2024ris", "lefevre2021electrostimulation", "cheng1982", "odegard2023microcurrent"}
@@ -292,7 +292,7 @@ def test_same_pmid_or_title_and_year_is_one_source(built_db, runner):
 
 def test_import_csl_yaml(db_path, runner):
     result = import_(runner, db_path, DATA / "sources.yml")
-    assert result.output.splitlines()[-1] == "9 added, 0 merged, 0 skipped"
+    assert result.output.splitlines()[-1] == f"9 added, 0 merged, 0 skipped (database: {db_path.resolve()})"
     # Import adds the sources; only `claims build` turns candidate_for into links.
     assert open_db(db_path)["citations"].count == 0
 

@@ -58,13 +58,13 @@ def test_every_case_gets_the_right_result_and_diff(runner, db_path: Path, source
     # Before a text is attached, every link is reported as unverifiable.
     result = runner.invoke(cli, ["verify", "--db", str(db_path), "--json"])
     assert result.exit_code == 0, result.output
-    assert {row["result"] for row in json.loads(result.output)} == {"no_text"}
+    assert {row["result"] for row in json.loads(result.stdout)} == {"no_text"}
 
     result = runner.invoke(cli, ["sources", "attach", "study2024", str(path), "--db", str(db_path)])
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["verify", "--db", str(db_path), "--json"])
     assert result.exit_code == 0, result.output
-    rows = {row["quote_id"]: row for row in json.loads(result.output)}
+    rows = {row["quote_id"]: row for row in json.loads(result.stdout)}
     db = open_db(db_path)
     source_text = db["source_texts"].get(1)["text"]
     for quote_id, (case, quote, pdf_expected, html_expected) in zip(ids, CASES, strict=True):
