@@ -33,6 +33,8 @@ build: install
 
 demo: build
 	$(BIN)/claims reviewers demo --db $(DB) --host $(HOST) --port $(PORT)
+	@echo "To use the claims command in another shell: source $(VENV)/bin/activate (or run $(BIN)/claims)"
+	@echo "and export CLAIMS_DB=$(abspath $(DB)) so its changes land in the database served here."
 	$(BIN)/claims serve --db $(DB) --host $(HOST) --port $(PORT)
 
 test: install-test

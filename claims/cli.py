@@ -201,8 +201,9 @@ def serve(
     Reviewer accounts come from HOME/reviewers.json (see `claims reviewers add`) and from
     CLAIMS_PASSWORD_HASH_<NAME> environment variables; their hashes reach Datasette only through
     the server's environment. The signing secret is $DATASETTE_SECRET or HOME/secret (generated
-    once), so logins survive a restart; a removed or demoted login loses its powers at the
-    restart, old cookies included. Any file name works: the database is served as `claims`.
+    once), so logins survive a restart. The server re-reads HOME/reviewers.json when it changes:
+    `claims reviewers add` and `remove` take effect within a second, old cookies of a removed or
+    demoted login included. Any file name works: the database is served as `claims`.
     """
     if not Path(db_path).exists():
         raise fail(f"{where(db_path)}: no such database (run `claims build` first, or pass --db FILE / set $CLAIMS_DB)")
@@ -213,7 +214,10 @@ def serve(
         base = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
         accounts = accounts_lib.all_accounts(home)
         secret = os.environ.get("DATASETTE_SECRET") or accounts_lib.ensure_secret(home)
-        config = accounts_lib.serve_config(base, accounts, private=private, database_file=db_path)
+        config = accounts_lib.serve_config(
+            base, accounts, private=private, database_file=db_path, accounts_file=home / accounts_lib.ACCOUNTS_FILE,
+            environment_accounts=list(accounts_lib.accounts_from_env(os.environ)),
+        )
         generated = accounts_lib.write_serve_config(home, config)
     except yaml.YAMLError as e:
         raise fail(f"{config_path or config_file}: not valid YAML ({getattr(e, 'problem', e)})") from None
@@ -298,7 +302,7 @@ def reviewers_add(name: str, role: str, password_file: str | None, generate: boo
     click.echo(
         f"{'Updated' if existed else 'Created'} {role} {name!r}: PBKDF2-SHA256 password hash stored in "
         f"{home / accounts_lib.ACCOUNTS_FILE} (mode 600, not in git); `claims serve` passes it to "
-        f"Datasette as ${accounts_lib.hash_env_var(name)}."
+        f"Datasette as ${accounts_lib.hash_env_var(name)}. A running `claims serve` accepts the login at once."
     )
     if generate:
         click.echo(f"Password (shown once): {password}")
@@ -327,8 +331,8 @@ def reviewers_list(home_dir: str) -> None:
 def reviewers_remove(name: str, home_dir: str) -> None:
     """Delete the login NAME (their flags stay: flags are append-only).
 
-    A running `claims serve` keeps the accounts it started with: restart it, and from then on
-    NAME can neither log in nor use a cookie from an earlier login.
+    A running `claims serve` notices at once: from the next request NAME can neither log in nor
+    use a cookie from an earlier login.
     """
     home = Path(home_dir)
     try:
@@ -344,10 +348,7 @@ def reviewers_remove(name: str, home_dir: str) -> None:
             err=True,
         )
     else:
-        click.echo(
-            f"A running `claims serve` still accepts {name!r} until you restart it; after the restart "
-            "their old login cookies stop working too."
-        )
+        click.echo(f"A running `claims serve` stops accepting {name!r} and their login cookies at once.")
 
 
 @reviewers.command("demo")

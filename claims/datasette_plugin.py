@@ -13,7 +13,8 @@ Pages (all under ``/-/claims/``, each checks permissions before reading anything
 Who is logged in (``actor_from_request``): the signed ``ds_actor`` cookie only says which login
 it was issued to. The plugin keeps an actor only while that name is a configured account (the
 ``actors`` that ``claims serve`` gives datasette-auth-passwords) and takes the role from there,
-so removing or demoting a reviewer takes effect at the next restart, old cookies included. A
+so removing or demoting a reviewer takes effect at the next request (claims.accounts re-reads the
+accounts file when it changes), old cookies included. A
 Datasette without configured accounts therefore has no logged-in actors at all.
 
 Which database (``startup``): the pages, queries and metadata all use the name ``claims``;
@@ -38,6 +39,8 @@ from datasette.utils.asgi import Forbidden, NotFound, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
+from . import pages
+from .accounts import OverrideLoader, login_redirect, next_param, refresh_accounts
 from .annotate import Span, segments
 from .flags import STATUSES, VERDICT_LABELS, VERDICTS
 from .models import CONTEXT_CHARS
@@ -136,6 +139,7 @@ def current_actor(datasette, actor: Any) -> dict[str, Any] | None:
 def actor_from_request(datasette, request):  # noqa: ARG001
     # Wraps every actor_from_request hook (Datasette's cookie, tokens, basic auth), so whichever
     # of them recognises the request, its actor is checked against the configuration.
+    refresh_accounts(datasette)
     results = yield
 
     async def checked(result: Any) -> dict[str, Any] | None:
@@ -156,7 +160,8 @@ def forbidden(datasette, request, message):
         return None
 
     async def inner() -> Response:
-        context = {"message": message, "login_url": datasette.urls.path("/-/login"), "claims_css_url": css_url(datasette)}
+        login_url = datasette.urls.path("/-/login") + next_param(request)
+        context = {"message": message, "login_url": login_url, "claims_css_url": css_url(datasette)}
         return Response.html(
             await datasette.render_template("claims_forbidden.html", context, request=request), status=403
         )
@@ -169,11 +174,19 @@ def css_url(datasette) -> str:
 
 
 @hookimpl
-def prepare_jinja2_environment(env):
+def prepare_jinja2_environment(env, datasette):
     # Datasette finds a plugin's templates/ only when its entry point is a package (or on
     # Python 3.12+); ours is the module claims.datasette_plugin, so add the folder here. Appended
-    # last, so a --template-dir or Datasette's own templates are never shadowed.
-    env.loader = ChoiceLoader([env.loader, FileSystemLoader(str(TEMPLATES_DIR))])
+    # last, so a --template-dir or Datasette's own templates are never shadowed; only base.html
+    # (a Log in / Log out link on every page) and the login form are replaced, after any
+    # --template-dir (see claims.accounts).
+    first = [FileSystemLoader(datasette.template_dir)] if datasette.template_dir else []
+    env.loader = ChoiceLoader([*first, OverrideLoader(TEMPLATES_DIR), env.loader, FileSystemLoader(str(TEMPLATES_DIR))])
+
+
+@hookimpl
+def asgi_wrapper(datasette):  # noqa: ARG001
+    return login_redirect
 
 
 async def static_file(request) -> Response:
@@ -323,6 +336,10 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
     # links skip the record itself.
     other = " or f.related_quote_id = :id" if kind == "quote" else ""
     findings = await _findings(datasette, request, db, db_name, f"f.{key} = :id{other}", {"id": row_id}, (kind, row_id))
+    # A claim shows the checks of the quotation it leans on; a quote, its own.
+    checked = row_id if kind == "quote" else item.get("quote_id")
+    checks = await pages.quote_checks(db, "qc.quote_id = ?", [checked]) if checked else []
+    findings = pages.check_findings(datasette, db_name, checks, (kind, row_id)) + findings
     related: list[dict[str, Any]] = []
     if kind == "claim" and item.get("quote_id"):
         related = await _rows(db, "select id, text, attribution from quotes where id = ?", [item["quote_id"]])
@@ -340,6 +357,8 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
         "versions": versions,
         "earlier_history": await _history(db, key, versions["earlier"]) if versions else [],
         "findings": findings,
+        "checks": checks,
+        "credit": await pages.record_credit(datasette, db, db_name, kind, item),
         "related": related,
         "related_table": "quotes" if kind == "claim" else "claims",
         # Issue 5: link evidence, the quote's verification diff or the claim's candidate excerpts.
@@ -411,9 +430,24 @@ def extra_template_vars(datasette, request):
     async def claims_source_uses(pk: Any) -> dict[str, Any] | None:
         return await source_uses(datasette, request, pk)
 
+    async def claims_source_summary(pk: Any) -> dict[str, Any] | None:
+        try:
+            return await pages.source_summary(claims_database(datasette, database_name(datasette)), int(pk))
+        except (NotFound, TypeError, ValueError):
+            return None
+
+    async def claims_findings_by_kind() -> list[dict[str, Any]]:
+        db_name = database_name(datasette)
+        args = {k: request.args.get(k) for k in request.args} if request else {}
+        return await pages.findings_by_kind(datasette, claims_database(datasette, db_name), db_name, args)
+
     # claims_tracker lets templates say which tool they are part of.
     return {
         "claims_tracker": True,
+        "claims_source_summary": claims_source_summary,
+        "claims_login_next": next_param(request),
+        "claims_reasons": pages.reasons_list,
+        "claims_findings_by_kind": claims_findings_by_kind,
         "claims_evidence": claims_evidence,
         "claims_source_uses": claims_source_uses,
         "claims_context": context_words,
@@ -493,7 +527,10 @@ async def review_form(request, datasette) -> Response:
         """,
         [row_id],
     )
+    checked = row_id if kind == "quote" else items[0].get("quote_id")
     context = {
+        "checks": await pages.quote_checks(db, "qc.quote_id = ?", [checked]) if checked else [],
+        "credit": await pages.record_credit(datasette, db, db_name, kind, items[0]),
         "action": action,
         "kind": kind,
         "table": table,
@@ -552,6 +589,9 @@ async def article_page(request, datasette) -> Response:
     # What the tool found in this article, beside the text, so a reviewer starts from the
     # problems: vague attributions, near-duplicate quotes, mismatched evidence...
     findings = await _findings(datasette, request, db, db_name, "f.article_id = :id", {"id": article_id})
+    # Quote checks are findings too: an altered quote is the first thing a reviewer should see.
+    checks = await pages.quote_checks(db, "q.article_id = ?", [article_id])
+    findings = pages.check_findings(datasette, db_name, checks) + findings
     found_on: dict[str, list[str]] = {}
     for f in findings:
         for ref in f["refs"]:
@@ -565,6 +605,7 @@ async def article_page(request, datasette) -> Response:
         "article_url": datasette.urls.row(db_name, "articles", str(article_id)),
         "segments": segments(article["text"], spans + headings),
         "found_on": found_on,
+        "checked": pages.worst_checks(checks),
         "counts": counts,
         "statuses": [(s, STATUS_CSS[s]) for s in STATUSES],
         "status_css": STATUS_CSS,

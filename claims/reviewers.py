@@ -7,8 +7,9 @@ generated config file holds no secret either; the hashes travel only in the serv
 
 The Datasette signing secret is generated once into ``.claims/secret`` so that login cookies
 survive a restart. A cookie only names the login: the Datasette plugin checks on every request
-that the name is still a configured account and takes the role from the configuration, so after
-``claims reviewers remove`` (or a role change) and a restart, old cookies lose their powers.
+that the name is still a configured account and takes the role from the configuration, and the
+server re-reads the accounts file when it changes, so after ``claims reviewers remove`` (or a
+role change) old cookies lose their powers at the next request, without a restart.
 """
 
 from __future__ import annotations
@@ -192,6 +193,8 @@ def serve_config(
     *,
     private: bool = False,
     database_file: str | Path | None = None,
+    accounts_file: str | Path | None = None,
+    environment_accounts: tuple[str, ...] | list[str] = (),
 ) -> dict[str, Any]:
     """datasette.yaml plus the login accounts (as ``$env`` references) and, if asked, privacy.
 
@@ -201,9 +204,15 @@ def serve_config(
     config = copy.deepcopy(dict(base))
     plugins = config.setdefault("plugins", {}) or {}
     config["plugins"] = plugins
+    plugin = dict(plugins.get(CLAIMS_PLUGIN) or {})
     if database_file is not None:
-        plugin = dict(plugins.get(CLAIMS_PLUGIN) or {})
         plugin["database_file"] = str(Path(database_file).resolve())
+    if accounts_file is not None:
+        # The server re-reads this file when it changes (claims.accounts): `claims reviewers
+        # add/remove` take effect without a restart. Environment logins stay as they were.
+        plugin["accounts_file"] = str(Path(accounts_file).resolve())
+        plugin["environment_accounts"] = sorted(environment_accounts)
+    if plugin:
         plugins[CLAIMS_PLUGIN] = plugin
     auth = dict(plugins.get(AUTH_PLUGIN) or {})
     actors = dict(auth.get("actors") or {})

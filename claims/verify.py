@@ -753,7 +753,7 @@ def check_html(db: sqlite_utils.Database, quote_id: int) -> Markup:
         )
     )
     if not rows:
-        return Markup('<div class="claims-quote-checks"><p>No verification yet: link a source with text and run <code>claims verify</code>.</p></div>')
+        return Markup('<div class="claims-quote-checks"><p>Not checked yet: none of its linked sources has its full text attached (an editor attaches it, then the check runs).</p></div>')
     items = []
     for row in rows:
         label = RESULT_LABELS.get(row["result"], row["result"])
