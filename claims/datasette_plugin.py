@@ -189,6 +189,12 @@ def asgi_wrapper(datasette):  # noqa: ARG001
     return login_redirect
 
 
+@hookimpl
+def extra_css_urls(datasette):
+    # Every page, Datasette's own included, has the Log in / Log out link to style.
+    return [css_url(datasette)]
+
+
 async def static_file(request) -> Response:
     # Same reason as above: serve claims/static ourselves. The route pattern admits only plain
     # file names, so no path can escape the folder.
@@ -447,6 +453,8 @@ def extra_template_vars(datasette, request):
         "claims_source_summary": claims_source_summary,
         "claims_login_next": next_param(request),
         "claims_reasons": pages.reasons_list,
+        "claims_review_lists": {query for query, _label in REVIEW_LISTS},
+        "claims_column_label": pages.column_label,
         "claims_findings_by_kind": claims_findings_by_kind,
         "claims_evidence": claims_evidence,
         "claims_source_uses": claims_source_uses,
@@ -790,15 +798,11 @@ def render_cell(value, column, table, database, datasette):
     # Tables already link their foreign keys; stored queries and views do not.
     if database != database_name(datasette) or table not in (None, "claim_status", "quote_status"):
         return None
-    if not isinstance(value, int) or isinstance(value, bool):
+    if column in ("article_id", "quote_check", "checkworthiness", *pages.YES_NO_COLUMNS):
+        return pages.review_cell(datasette, database, column, value)
+    if not isinstance(value, int) or isinstance(value, bool) or column not in LINKED_COLUMNS:
         return None
-    if column in LINKED_COLUMNS:
-        href = datasette.urls.row(database, LINKED_COLUMNS[column], str(value))
-    elif column == "article_id":
-        href = datasette.urls.path(f"/-/claims/articles/{value}")
-    else:
-        return None
-    return Markup('<a href="{}">{}</a>').format(href, value)
+    return Markup('<a href="{}">{}</a>').format(datasette.urls.row(database, LINKED_COLUMNS[column], str(value)), value)
 
 
 @hookimpl

@@ -203,3 +203,35 @@ def reasons_list(reasons: str | None) -> list[str]:
     except json.JSONDecodeError:
         return [reasons]
     return [str(r) for r in parsed] if isinstance(parsed, list) else [str(parsed)]
+
+
+YES_NO_COLUMNS = ("disagree", "resolved", "retracted", "hedged")
+# Review-list headers in words; the JSON keeps the column names scripts rely on.
+COLUMN_LABELS = {"claim_id": "claim", "quote_id": "quote", "source_id": "source", "flag_id": "flag",
+                 "article_id": "article", "checkworthiness": "check-worthiness", "latest_by": "by",
+                 "latest_at": "when", "latest_verdict": "latest verdict", "latest_reason": "reason"}  # fmt: skip
+
+
+def column_label(column: str) -> str:
+    return COLUMN_LABELS.get(column, column.replace("_", " "))
+
+
+async def review_cell(datasette, database: str, column: str, value: Any):
+    """Review lists and status views in words: article titles for ids, yes/no for 0/1 flags,
+    quote-check results marked. None when the cell is not one of these."""
+    from markupsafe import Markup
+
+    if column in YES_NO_COLUMNS and value in (0, 1) and not isinstance(value, float):
+        return Markup('<span class="claims-{}">{}</span>').format("yes" if value else "no", "yes" if value else "no")
+    if column == "checkworthiness" and isinstance(value, float):
+        return f"{value * 100:.0f}%"
+    if column == "quote_check" and isinstance(value, str) and value:
+        return Markup("").join(
+            Markup('<span class="claims-check-result claims-check-{}">{}</span> ').format(r, r.replace("_", " "))
+            for r in value.split(",")
+        )
+    if column == "article_id" and isinstance(value, int) and not isinstance(value, bool):
+        rows = await _rows(datasette.get_database(database), "select title from articles where id = ?", [value])
+        title = rows[0]["title"] if rows and rows[0]["title"] else f"article {value}"
+        return Markup('<a href="{}">{}</a>').format(datasette.urls.path(f"/-/claims/articles/{value}"), title)
+    return None
