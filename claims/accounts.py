@@ -118,3 +118,6 @@ class OverrideLoader(BaseLoader):
         path = self.templates_dir / OVERRIDES[template]
         mtime = path.stat().st_mtime
         return path.read_text(encoding="utf-8"), str(path), lambda: path.stat().st_mtime == mtime
+
+    def list_templates(self) -> list[str]:
+        return sorted(OVERRIDES)

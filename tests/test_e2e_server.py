@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+import time
 from pathlib import Path
 
 import httpx
@@ -104,24 +105,36 @@ def test_private_deployment_needs_a_login_to_read(built_db, home):
                 assert client.get(path).status_code == 200, path
 
 
-def test_removed_and_demoted_logins_lose_their_powers_at_the_restart(built_db, home, runner, tmp_path):
+def test_accounts_added_removed_or_demoted_while_the_server_runs_take_effect_without_a_restart(
+    built_db, home, runner, tmp_path
+):
     with claims_server(built_db, home) as base:
         cookies = {}
         for name in ("alice", "erin"):
             with httpx.Client(base_url=base) as client:
-                login(client, name, PASSWORDS[name])
+                assert login(client, name, PASSWORDS[name]).status_code == 302
                 cookies[name] = client.cookies["ds_actor"]
-    removed = runner.invoke(cli, ["reviewers", "remove", "alice", "--home", str(home)])
-    assert removed.exit_code == 0 and "until you restart it" in removed.output
-    password_file = tmp_path / "erin.txt"
-    password_file.write_text(PASSWORDS["erin"])
-    demoted = runner.invoke(
-        cli, ["reviewers", "add", "erin", "--role", "reviewer", "--password-file", str(password_file), "--home", str(home)]
-    )
-    assert demoted.exit_code == 0, demoted.output
-    with claims_server(built_db, home) as base:
+        removed = runner.invoke(cli, ["reviewers", "remove", "alice", "--home", str(home)])
+        assert removed.exit_code == 0 and "at once" in removed.output
+        for name, role in (("erin", "reviewer"), ("bob", "reviewer")):  # erin demoted, bob new
+            password_file = tmp_path / f"{name}.txt"
+            password_file.write_text(PASSWORDS.get(name, "bob-password-1"))
+            added = runner.invoke(cli, ["reviewers", "add", name, "--role", role, "--password-file", str(password_file),
+                                        "--home", str(home)])  # fmt: skip
+            assert added.exit_code == 0, added.output
+        added_at = time.monotonic()
+        with httpx.Client(base_url=base) as bob:
+            # The server re-reads the accounts file when it changes: the new login works at once.
+            while login(bob, "bob", "bob-password-1").status_code != 302:
+                assert time.monotonic() - added_at < 5, "bob could not log in within 5 seconds"
+                time.sleep(0.2)
+            assert bob.get("/-/actor.json").json()["actor"] == {"id": "bob", "role": "reviewer"}
+            flagged = bob.post("/claims/flag_claim", headers=JSON,
+                               data={"claim_id": "2", "verdict": "supported", "reason": "", "source_id": ""})  # fmt: skip
+            assert flagged.status_code == 200, flagged.text
         with httpx.Client(base_url=base, cookies={"ds_actor": cookies["alice"]}) as alice:
             assert alice.get("/-/actor.json").json()["actor"] is None
+            assert "Invalid username or password" in login(alice, "alice", PASSWORDS["alice"]).text
             flagged = alice.post("/claims/flag_claim", headers=JSON,
                                  data={"claim_id": "1", "verdict": "supported", "reason": "", "source_id": ""})  # fmt: skip
             assert flagged.status_code == 403
@@ -131,10 +144,26 @@ def test_removed_and_demoted_logins_lose_their_powers_at_the_restart(built_db, h
                                 data={"claim_id": "1", "verdict": "supported", "reason": "", "source_id": ""})  # fmt: skip
             assert flagged.status_code == 200, flagged.text
             ruled = erin.post("/claims/resolve_claim", headers=JSON,
-                              data={"claim_id": "1", "flag_id": "1", "verdict": "supported", "note": ""})  # fmt: skip
+                              data={"claim_id": "1", "flag_id": "2", "verdict": "supported", "note": ""})  # fmt: skip
             assert ruled.status_code == 403
-    assert [(f["reviewer"], f["claim_id"]) for f in flag_rows(built_db)] == [("erin", 1)]
+    assert [(f["reviewer"], f["claim_id"]) for f in flag_rows(built_db)] == [("bob", 2), ("erin", 1)]
     assert list(sqlite_utils.Database(built_db)["resolutions"].rows) == []
+
+
+def test_login_returns_to_the_page_it_was_opened_from(built_db, home):
+    with claims_server(built_db, home) as base, httpx.Client(base_url=base) as client:
+        page = client.get("/claims/claims/3").text
+        assert 'class="claims-login" href="/-/login?next=%2Fclaims%2Fclaims%2F3"' in page
+        form = client.get("/-/login?next=%2Fclaims%2Fclaims%2F3").text
+        assert 'action="/-/login?next=%2Fclaims%2Fclaims%2F3"' in form
+        back = client.post("/-/login?next=%2Fclaims%2Fclaims%2F3", data={"username": "alice", "password": PASSWORDS["alice"]})
+        assert back.status_code == 302 and back.headers["location"] == "/claims/claims/3"
+        assert "Log out" in client.get("/claims/claims/3").text
+        # Only paths on this server: anything else goes home as before.
+        client.cookies.clear()
+        for target in ("https://evil.example/", "//evil.example/x", "/-/logout"):
+            away = client.post("/-/login", params={"next": target}, data={"username": "alice", "password": PASSWORDS["alice"]})
+            assert away.status_code == 302 and away.headers["location"] == "/", target
 
 
 def test_serves_any_file_name_from_any_folder(built_db, home, tmp_path):

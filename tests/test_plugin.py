@@ -155,8 +155,9 @@ async def test_claim_row_page_shows_context_sources_and_history(built_db):
     history = evidence.split('id="claims-history"', 1)[1]
     assert "bob" in history and "overstated" in history
     assert "&lt;b&gt;mice&lt;/b&gt; only" in history and "<b>mice" not in page
-    # Under the row, not above it.
-    assert page.index('class="rows-and-columns') < page.index('id="claims-evidence"')
+    # The curated view first; Datasette's raw row collapsed below it.
+    raw = page.index('<details class="claims-raw"')
+    assert page.index('id="claims-evidence"') < raw < page.index('<h2>Links from other tables</h2>')
 
 
 @pytest.mark.asyncio
@@ -234,15 +235,21 @@ async def test_review_queries(built_db):
         ],
     )
 
-    async def rows(name: str, actor=None) -> list[dict]:
-        response = await ds.client.get(f"/claims/{name}.json?_shape=array", actor=actor)
+    async def rows(name: str, actor=None, params: str = "") -> list[dict]:
+        response = await ds.client.get(f"/claims/{name}.json?_shape=array{params}", actor=actor)
         assert response.status_code == 200, response.text
         return response.json()
 
     queue = await rows("needs_review")
     assert top[0] not in [r["claim_id"] for r in queue] and top[1] not in [r["claim_id"] for r in queue]
-    scores = [r["checkworthiness"] for r in queue]
-    assert scores == sorted(scores, reverse=True) and len(queue) == db["claims"].count - 2
+    claims_queue = [r for r in queue if r["kind"] == "claim"]
+    scores = [r["checkworthiness"] for r in claims_queue]
+    assert scores == sorted(scores, reverse=True) and len(claims_queue) == db["claims"].count - 2
+    # Source quotations nobody flagged are in the queue too, and the Quotes tab is only them.
+    sourced = {r["id"] for r in db.query("select id from quotes where kind = 'source'")}
+    assert {r["quote_id"] for r in queue if r["kind"] == "quote"} == sourced
+    assert {r["quote_id"] for r in await rows("needs_review", params="&kind=quote")} == sourced
+    assert [r["claim_id"] for r in await rows("needs_review", params="&kind=claim")] == [r["claim_id"] for r in claims_queue]
     assert {r["claim_id"] for r in await rows("not_supported")} == {top[0], top[1]}
     assert [r["claim_id"] for r in await rows("disputed")] == [top[1]]
     vague = await rows("vague_attributions")
@@ -256,10 +263,17 @@ async def test_review_queries(built_db):
 @pytest.mark.asyncio
 async def test_query_results_link_ids_to_their_pages(built_db):
     ds = make_ds(built_db)
-    page = (await ds.client.get("/claims/needs_review")).text
-    first = (await ds.client.get("/claims/needs_review.json?_shape=array")).json()[0]
+    page = (await ds.client.get("/claims/needs_review?kind=claim")).text
+    first = (await ds.client.get("/claims/needs_review.json?_shape=array&kind=claim")).json()[0]
     assert f'<a href="/claims/claims/{first["claim_id"]}">{first["claim_id"]}</a>' in page
-    assert f'<a href="/-/claims/articles/{first["article_id"]}">' in page
+    # Articles by title, flags in words, and no SQL form for a review list.
+    title = sqlite_utils.Database(built_db)["articles"].get(first["article_id"])["title"]
+    assert f'<a href="/-/claims/articles/{first["article_id"]}">{html.escape(title, quote=False)}</a>' in page
+    assert "Run SQL" not in page and "Edit SQL" not in page and 'aria-current="page" data-kind="claim"' in page
+    disputed = (await ds.client.get("/claims/not_supported")).text
+    assert "Run SQL" not in disputed
+    status = (await ds.client.get("/claims/claim_status?_size=1")).text
+    assert '<span class="claims-no">no</span>' in status
 
 
 @pytest.mark.asyncio
