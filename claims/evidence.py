@@ -777,7 +777,9 @@ def evidence_html(db: sqlite_utils.Database, kind: Literal["quote", "claim"], re
                 ) if v
             )  # fmt: skip
             body.append(Markup(
-                "<tr><td>{}</td><td class=\"claims-stance claims-stance-{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"
+                '<tr><td data-label="Source">{}</td><td data-label="Stance" class="claims-stance claims-stance-{}">{}</td>'
+                '<td data-label="What the source says">{}</td><td data-label="Where">{}</td><td data-label="Study">{}</td>'
+                '<td data-label="Editor\'s note">{}</td></tr>'
             ).format(r["key"], r["stance"], r["stance"].replace("_", " "), r["excerpt"] or "", r["locator"] or "",
                      study, r["editor_note"] or ""))  # fmt: skip
         parts.append(Markup(
