@@ -65,6 +65,29 @@ def refresh_accounts(datasette) -> None:
     state["signature"] = signature
 
 
+def configured_actors(datasette) -> dict[str, dict[str, Any]]:
+    """The accounts this server knows now (see refresh_accounts): name -> the actor a login issues."""
+    auth = datasette.plugin_config(AUTH_PLUGIN) or {}
+    actors = auth.get("actors") or {}
+    return {name: actor for name, actor in actors.items() if isinstance(actor, dict)}
+
+
+def current_actor(datasette, actor: Any) -> dict[str, Any] | None:
+    """The actor as the configuration says it is now, or None if it is no longer an account.
+
+    A login cookie is signed once and never expires, so the role in it may be stale: the role
+    always comes from the configured account. API tokens carry no role and keep none.
+    """
+    if not isinstance(actor, dict):
+        return None
+    account = configured_actors(datasette).get(str(actor.get("id")))
+    if account is None:
+        return None
+    if actor.get("token"):
+        return {key: value for key, value in actor.items() if key != "role"}
+    return dict(account)
+
+
 def safe_next(value: str | None) -> str | None:
     """A path on this server to return to, or None (no open redirects, no login loops)."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:

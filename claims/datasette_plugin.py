@@ -40,12 +40,12 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
 
 from . import pages
-from .accounts import OverrideLoader, login_redirect, next_param, refresh_accounts
+from .accounts import OverrideLoader, current_actor, login_redirect, next_param, refresh_accounts
 from .annotate import Span, segments
 from .flags import STATUSES, VERDICT_LABELS, VERDICTS
 from .models import CONTEXT_CHARS
 from .renderers import identifier_link, output_renderers
-from .reviewers import AUTH_PLUGIN, CLAIMS_PLUGIN
+from .reviewers import CLAIMS_PLUGIN
 
 # CLAIMS_PLUGIN and AUTH_PLUGIN: the plugin-config names `claims serve` writes
 # (reviewers.serve_config) and this module reads.
@@ -112,29 +112,6 @@ def startup(datasette):
 # --- who is logged in ----------------------------------------------------------------------------
 
 
-def configured_actors(datasette) -> dict[str, dict[str, Any]]:
-    """The accounts this server was started with: name -> the actor a login issues."""
-    auth = datasette.plugin_config(AUTH_PLUGIN) or {}
-    actors = auth.get("actors") or {}
-    return {name: actor for name, actor in actors.items() if isinstance(actor, dict)}
-
-
-def current_actor(datasette, actor: Any) -> dict[str, Any] | None:
-    """The actor as the configuration says it is now, or None if it is no longer an account.
-
-    A login cookie is signed once and never expires, so the role in it may be stale: the role
-    always comes from the configured account. API tokens carry no role and keep none.
-    """
-    if not isinstance(actor, dict):
-        return None
-    account = configured_actors(datasette).get(str(actor.get("id")))
-    if account is None:
-        return None
-    if actor.get("token"):
-        return {key: value for key, value in actor.items() if key != "role"}
-    return dict(account)
-
-
 @hookimpl(wrapper=True)
 def actor_from_request(datasette, request):  # noqa: ARG001
     # Wraps every actor_from_request hook (Datasette's cookie, tokens, basic auth), so whichever
@@ -178,8 +155,7 @@ def prepare_jinja2_environment(env, datasette):
     # Datasette finds a plugin's templates/ only when its entry point is a package (or on
     # Python 3.12+); ours is the module claims.datasette_plugin, so add the folder here. Appended
     # last, so a --template-dir or Datasette's own templates are never shadowed; only base.html
-    # (a Log in / Log out link on every page) and the login form are replaced, after any
-    # --template-dir (see claims.accounts).
+    # and the login form are replaced, after any --template-dir (claims.accounts).
     first = [FileSystemLoader(datasette.template_dir)] if datasette.template_dir else []
     env.loader = ChoiceLoader([*first, OverrideLoader(TEMPLATES_DIR), env.loader, FileSystemLoader(str(TEMPLATES_DIR))])
 
@@ -436,26 +412,13 @@ def extra_template_vars(datasette, request):
     async def claims_source_uses(pk: Any) -> dict[str, Any] | None:
         return await source_uses(datasette, request, pk)
 
-    async def claims_source_summary(pk: Any) -> dict[str, Any] | None:
-        try:
-            return await pages.source_summary(claims_database(datasette, database_name(datasette)), int(pk))
-        except (NotFound, TypeError, ValueError):
-            return None
-
-    async def claims_findings_by_kind() -> list[dict[str, Any]]:
-        db_name = database_name(datasette)
-        args = {k: request.args.get(k) for k in request.args} if request else {}
-        return await pages.findings_by_kind(datasette, claims_database(datasette, db_name), db_name, args)
-
     # claims_tracker lets templates say which tool they are part of.
     return {
         "claims_tracker": True,
-        "claims_source_summary": claims_source_summary,
+        # The curated pages' helpers (claims.pages): source summary, findings list, labels...
+        **pages.template_vars(datasette, request, lambda: claims_database(datasette, database_name(datasette))),
         "claims_login_next": next_param(request),
-        "claims_reasons": pages.reasons_list,
         "claims_review_lists": {query for query, _label in REVIEW_LISTS},
-        "claims_column_label": pages.column_label,
-        "claims_findings_by_kind": claims_findings_by_kind,
         "claims_evidence": claims_evidence,
         "claims_source_uses": claims_source_uses,
         "claims_context": context_words,

@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from datasette.utils.asgi import NotFound
+
 # Check results a reviewer must see, worst first, and how findings name them.
 CHECK_KINDS = {
     "altered": ("quote_altered", "the quotation differs from the words in {key}"),
@@ -235,3 +237,25 @@ async def review_cell(datasette, database: str, column: str, value: Any):
         title = rows[0]["title"] if rows and rows[0]["title"] else f"article {value}"
         return Markup('<a href="{}">{}</a>').format(datasette.urls.path(f"/-/claims/articles/{value}"), title)
     return None
+
+
+def template_vars(datasette, request, database) -> dict[str, Any]:
+    """The curated pages' template helpers; ``database()`` is the served claims database."""
+
+    async def claims_source_summary(pk: Any) -> dict[str, Any] | None:
+        try:
+            return await source_summary(database(), int(pk))
+        except (NotFound, TypeError, ValueError):
+            return None
+
+    async def claims_findings_by_kind() -> list[dict[str, Any]]:
+        db = database()
+        args = {k: request.args.get(k) for k in request.args} if request else {}
+        return await findings_by_kind(datasette, db, db.name, args)
+
+    return {
+        "claims_source_summary": claims_source_summary,
+        "claims_findings_by_kind": claims_findings_by_kind,
+        "claims_reasons": reasons_list,
+        "claims_column_label": column_label,
+    }
