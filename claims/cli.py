@@ -232,7 +232,7 @@ def serve(
     ]  # fmt: skip
     click.echo(f"Serving {where(db_path)} at http://{host}:{port}/")
     mode = "private: login required to read" if private else "anonymous visitors can read"
-    click.echo(f"{len(accounts)} reviewer login(s) from {home} ({mode})")
+    click.echo(f"{plural(len(accounts), 'reviewer login')} from {home} ({mode})")
     if not accounts:
         click.echo("No reviewer logins yet: run `claims reviewers add NAME` or `claims reviewers demo`.", err=True)
     sys.stdout.flush()

@@ -448,7 +448,7 @@ def evidence_findings(db: sqlite_utils.Database) -> list[DerivedFinding]:
             listed = ", ".join(f"{s['key']}: {s['stance'].replace('_', ' ')}" for s in sources)
             out.append(DerivedFinding(
                 "no_supporting_source",
-                f"None of this {kind}'s {len(sources)} source(s) supports it ({listed}).",
+                f"None of this {kind}'s {plural(len(sources), 'source')} supports it ({listed}).",
                 article_id, **ref,
             ))  # fmt: skip
     return out

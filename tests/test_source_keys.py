@@ -62,12 +62,12 @@ def test_link_attach_and_export_by_the_users_key(linked, runner):
     # The citation the link made is there; `claims link` by the user's key updates that one.
     result = runner.invoke(cli, ["link", "paluch2021steps", "--claim", str(claim), "--stance", "supports", "--db", db_path])
     assert result.exit_code == 0, result.output
-    assert result.output.strip().endswith("updated")
+    assert result.output.strip().endswith(f"paluch2021steps: updated (database: {Path(db_path).resolve()})")
     assert [(r["source_id"], r["stance"]) for r in db.query("select source_id, stance from citations")] == [(linked["source_id"], "supports")]
     # The generated key and any letter case keep working.
     for key in (linked["generated"], "Paluch2021Steps"):
         result = runner.invoke(cli, ["link", key, "--claim", str(claim), "--stance", "supports", "--db", db_path])
-        assert result.exit_code == 0 and result.output.strip().endswith("unchanged"), result.output
+        assert result.exit_code == 0 and result.output.strip().endswith(f": unchanged (database: {Path(db_path).resolve()})"), result.output
     text = tmp / "paluch.txt"
     text.write_text("Participants taking at least 7000 steps per day had a 50% to 70% lower risk of mortality.\n", encoding="utf-8")
     result = runner.invoke(cli, ["sources", "attach", "PALUCH2021STEPS", str(text), "--db", db_path])
