@@ -12,7 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 Format = Literal["text", "markdown", "html"]
 BlockKind = Literal["title", "heading", "paragraph", "list_item", "blockquote"]
-QuoteKind = Literal["source", "term", "rhetorical"]
+QuoteKind = Literal["source", "term", "rhetorical", "title"]
+SpeakerKind = Literal["person", "organization", "publication", "document", "group"]
 AttributionKind = Literal["named", "vague", "none"]
 ClaimCategory = Literal["mechanism", "efficacy", "safety", "anatomy", "comparison", "other"]
 
@@ -98,7 +99,18 @@ class Quote(Anchored):
     attribution: str | None = None
     speaker: str | None = None
     attribution_kind: AttributionKind = "none"
+    # Index into the extraction's speakers; ingest turns it into quotes.speaker_id.
+    speaker_index: int | None = None
+    partial: bool = False
     fragments: list[QuoteFragment] = Field(default_factory=list)
+
+
+class Speaker(Record):
+    """One person, body or publication an article credits; every mention resolves to one."""
+
+    name: str = Field(min_length=1)
+    kind: SpeakerKind
+    description: str | None = None
 
 
 class Claim(Anchored):
@@ -136,6 +148,7 @@ class Finding(Record):
 
 class Extraction(Record):
     quotes: list[Quote] = Field(default_factory=list)
+    speakers: list[Speaker] = Field(default_factory=list)
     claims: list[Claim] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
 

@@ -83,6 +83,7 @@ from ..models import Document, Extraction
 from .attribution import _classify_quotes, _quote_record
 from .claims import _claim_record, _score_sentences
 from .common import _sections, _sentences
+from .crediting import credit_quotes
 from .findings import _attribution_findings, _near_duplicate_findings, _overstatement_findings
 from .quotes import _find_quotes
 
@@ -100,6 +101,7 @@ def extract(doc: Document) -> Extraction:
     sentence_starts = [s.start for s in sentences]
     spans = _find_quotes(text, blocks, sentences, sentence_starts)
     infos = _classify_quotes(text, folded, blocks, spans, sentences, sentence_starts)
+    speakers = credit_quotes(text, blocks, sentences, sentence_starts, infos)
     quotes = [_quote_record(text, info, sections) for info in infos]
 
     scored = _score_sentences(text, folded, blocks, sentences, infos)
@@ -109,4 +111,4 @@ def extract(doc: Document) -> Extraction:
     findings = _attribution_findings(quotes)
     findings += _near_duplicate_findings(quotes)
     findings += _overstatement_findings(quotes, claims, [s.own for s in claim_scored])
-    return Extraction(quotes=quotes, claims=claims, findings=findings)
+    return Extraction(quotes=quotes, speakers=speakers, claims=claims, findings=findings)

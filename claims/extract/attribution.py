@@ -179,6 +179,8 @@ def _quote_record(text: str, info: _QuoteInfo, sections: list[str | None]) -> Qu
         attribution=info.attribution,
         speaker=info.speaker,
         attribution_kind=info.attribution_kind,
+        speaker_index=info.speaker_index,
+        partial=info.partial,
         fragments=_fragments(text, span.start, span.end),
     )
 

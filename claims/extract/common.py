@@ -81,6 +81,8 @@ class _QuoteInfo:
     attribution: str | None = None
     speaker: str | None = None
     attribution_kind: AttributionKind = "none"
+    speaker_index: int | None = None
+    partial: bool = False
 
 
 @dataclass

@@ -1,0 +1,201 @@
+"""Crediting every quotation to its speaker: the pass after classification.
+
+:func:`credit_quotes` reads each quotation's credit with :mod:`.speakers`, re-types quotations
+whose reporting decides their kind (a label someone gives is a partial ``source`` quote; a
+title is ``title``), carries the last speaker over to follow-on quotations, and returns the
+article's speaker records. The older phrase rules (:mod:`.attribution`) stay the fallback for
+credits this pass does not read ("one study noted", "Harvard researchers found").
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from .. import rules
+from ..models import Block, Speaker
+from .common import PROSE_KINDS, WORD_RE, _QuoteInfo, _Sentence, _sentence_at
+from .reporting_verbs import REPORTING_FORMS
+from .speakers import Credit, SpeakerIndex, credit_after, credit_before, is_naming
+
+# A follow-on quotation keeps the last speaker across at most this many blocks.
+CONTINUATION_BLOCKS = 2
+# A block this short between two quotations (a photo caption) does not break the run.
+CAPTION_MAX_WORDS = 25
+YEAR_RE = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
+TITLE_CUE_RE = re.compile(
+    r"\b(?:entitled|titled|episode|video|song|single|album|book|novel|film|movie|show|series|story|"
+    r"stories|poem|play|article|column|headline|exhibit|exhibition|podcast|website|site|page|"
+    r"section|report|paper|essay|painting|print|programme|program)\s*,?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _title_case(words: list[str]) -> bool:
+    content = [w for w in words if len(w) > 3 or w[:1].isupper()]
+    if len(words) < 2 or not content:
+        return False
+    return sum(w[:1].isupper() for w in content) >= 0.75 * len(content)
+
+
+def _sentence_bounds(info: _QuoteInfo, sentences: list[_Sentence], starts: list[int],
+                     blocks: list[Block]) -> tuple[int, int]:
+    span = info.span
+    first = _sentence_at(span.open_at, sentences, starts)
+    last = _sentence_at(max(span.open_at, span.close_at - 1), sentences, starts) or first
+    block = blocks[span.block]
+    return (first.start if first else block.start), (last.end if last else block.end)
+
+
+def _previous_sentence(sentence_start: int, block_index: int, blocks: list[Block],
+                       sentences: list[_Sentence], starts: list[int]) -> _Sentence | None:
+    i = bisect_right(starts, sentence_start - 1) - 1
+    while i >= 0 and sentences[i].start >= sentence_start:
+        i -= 1
+    if i < 0:
+        return None
+    sentence = sentences[i]
+    if sentence.block == block_index or (sentence.block == block_index - 1
+                                         and blocks[sentence.block].kind in PROSE_KINDS):
+        return sentence
+    return None
+
+
+def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], starts: list[int],
+                  infos: list[_QuoteInfo]) -> list[Speaker]:
+    masked = sorted((i.span.open_at, i.span.close_at) for i in infos)
+    index = SpeakerIndex(text, masked, [(x.start, x.end) for x in sentences])
+    folded = rules.fold(text)
+    last_speaker: int | None = None
+    last_block = -10
+    last_end = -1
+    for n, info in enumerate(infos):
+        span = info.span
+        if info.kind == "rhetorical":
+            continue
+        credit: Credit | None = None
+        left_from, right_to = _sentence_bounds(info, sentences, starts, blocks)
+        previous = infos[n - 1].span if n else None
+        following = infos[n + 1].span if n + 1 < len(infos) else None
+        if previous is not None and previous.block == span.block and previous.close_at > left_from:
+            left_from = previous.close_at
+        if following is not None and following.block == span.block and following.open_at < right_to:
+            right_to = following.open_at
+        words = WORD_RE.findall(folded[span.start : span.end])
+
+        if not span.block_level:
+            left = folded[left_from : span.open_at]
+            if info.kind == "term":
+                # A label someone gives is their words: "Trump called it “a disgrace”".
+                if is_naming(text, left_from, span.open_at) and not re.search(
+                        r"\b(?:was|were|is|are|be|been|being)\s+(?:\w+\s+)?\w+\s*$", left):
+                    credit = credit_before(index, left_from, span.open_at)
+                    if credit is not None and credit.speaker is not None:
+                        info.kind = "source"
+                        credit.partial = True
+                    else:
+                        credit = None
+                if info.kind == "term":
+                    if _title_case(words) or TITLE_CUE_RE.search(left):
+                        info.kind = "title"
+                    continue
+            elif info.kind == "source" and _title_case(words) and len(words) <= 12 and (
+                    TITLE_CUE_RE.search(left) or re.search(r"\b(?:on|in|at|from|of|as)\s*$", left)):
+                info.kind = "title"
+                continue
+            after = text[span.close_at : span.close_at + 30]
+            next_word = re.match(r"\s+([a-z][\w'’-]*)", after)
+            if next_word and not re.search(r"[,.!?;:]$", text[span.start : span.end]) \
+                    and next_word.group(1) not in rules.STOPWORDS and next_word.group(1) not in REPORTING_FORMS:
+                # A quotation inside a noun phrase (the "History" section): a name or a term.
+                info.kind = "title" if _title_case(words) else "term"
+                _apply(info, None, index)
+                continue
+            if re.match(r"\s*[—–]", after) and YEAR_RE.search(text[span.close_at : right_to]) and len(words) <= 15:
+                info.kind = "title"
+                _apply(info, None, index)
+                continue
+            if credit is None:
+                credit = credit_after(index, span.close_at, right_to)
+            if credit is None:
+                credit = credit_before(index, left_from, span.open_at)
+            if credit is None and previous is not None and previous.block == span.block and n \
+                    and infos[n - 1].kind == "source" and infos[n - 1].speaker_index is not None \
+                    and previous.close_at >= left_from - 1 and len(folded[previous.close_at : span.open_at].split()) <= 6:
+                # "“a,” she said, and later “b”": the same sentence's speaker goes on.
+                prior = infos[n - 1]
+                credit = Credit(prior.attribution or "", prior.speaker_index, partial=True)
+            if credit is None and info.attribution_kind == "none" and len(words) < 4 \
+                    and span.open_at > left_from:
+                info.kind = "term"
+                _apply(info, None, index)
+                continue
+        else:
+            if span.credit and YEAR_RE.search(span.credit) and len(words) <= 15:
+                info.kind = "title"
+                continue
+
+        if credit is None and info.kind == "source":
+            # A lead-in: the sentence before names who speaks ("X issued a statement." / "X said:").
+            prev = _previous_sentence(left_from, span.block, blocks, sentences, starts)
+            opens = not text[left_from : span.open_at].strip()
+            if prev is not None and opens and not any(p.span.open_at < prev.end and prev.start < p.span.close_at
+                                                      for p in infos[max(0, n - 4) : n]):
+                credit = credit_before(index, prev.start, prev.end, strict=not text[prev.start : prev.end].rstrip().endswith(":"))
+                if credit is not None:
+                    credit.partial = False
+        if credit is None and info.kind == "source" and info.attribution_kind == "none" and last_speaker is not None:
+            if _continues(blocks, text, last_block, span.block, last_end, span.open_at):
+                credit = Credit("", last_speaker)
+
+        _apply(info, credit, index)
+        if info.kind == "source" and info.speaker_index is not None:
+            last_speaker, last_block, last_end = info.speaker_index, span.last_block if span.last_block >= 0 else span.block, span.close_at
+    return [Speaker(name=s.name, kind=s.kind, description=s.description) for s in index.speakers]
+
+
+def _continues(blocks: list[Block], text: str, last_block: int, block: int, last_end: int, at: int) -> bool:
+    """Whether a quotation at ``at`` in ``block`` follows on from the last credited one."""
+    if block == last_block:
+        return True
+    if block < last_block or block - last_block > CONTINUATION_BLOCKS:
+        return False
+    for bi in range(last_block + 1, block):
+        b = blocks[bi]
+        if b.kind == "heading" or len(text[b.start : b.end].split()) > CAPTION_MAX_WORDS:
+            return False
+    # The quotation must open its paragraph: a new paragraph of the writer's own words first
+    # changes the subject.
+    head = text[blocks[block].start : at].strip()
+    return not head
+
+
+def _apply(info: _QuoteInfo, credit: Credit | None, index: SpeakerIndex) -> None:
+    info.speaker_index = None
+    info.partial = False
+    if info.kind != "source":
+        info.attribution, info.speaker, info.attribution_kind = None, None, "none"
+        return
+    if credit is None:
+        if info.attribution_kind == "named" and info.speaker:
+            info.speaker_index = index.add(info.speaker, _kind_of(info.speaker), None, None, info.span.start)
+            info.speaker = index.speakers[info.speaker_index].name
+        return
+    info.partial = credit.partial
+    # The phrase rules' attribution is kept when they found one: it is the credit's wording.
+    if credit.attribution and not info.attribution:
+        info.attribution = credit.attribution
+    if credit.speaker is not None:
+        info.speaker_index = credit.speaker
+        info.speaker = index.speakers[credit.speaker].name
+        info.attribution_kind = "named"
+    elif info.attribution_kind == "named" and info.speaker:
+        info.speaker_index = index.add(info.speaker, _kind_of(info.speaker), None, None, info.span.start)
+    elif info.attribution:
+        info.speaker, info.attribution_kind = None, "vague"
+
+
+def _kind_of(name: str):  # noqa: ANN202
+    from .speakers import _classify
+
+    return _classify(name.split())
