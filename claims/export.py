@@ -456,6 +456,7 @@ def citation_list(db: sqlite_utils.Database, article_id: int | None = None, fmt:
 LEDGER_COLUMNS = (
     "type", "id", "article_id", "article", "text", "exact", "prefix", "suffix", "start", "end",
     "source_keys", "source_dois", "relations", "verdict", "verdict_by", "verdict_at",
+    "speaker", "speaker_description", "attribution_kind",
 )  # fmt: skip
 
 
@@ -488,6 +489,7 @@ def ledger_records(
         where = "where t.article_id in (select id from articles where is_current)"
     params = [article_id] if article_id is not None else []
     records = []
+    credits = _quote_credits(db, where, params)
     for kind, table in (("quote", "quotes"), ("claim", "claims")):
         verdicts = _verdicts(db, kind)
         sources: dict[int, list[dict[str, Any]]] = {}
@@ -520,10 +522,22 @@ def ledger_records(
                     },
                     "sources": sources.get(target_id, []),
                     "verdict": None if verdict[0] is None else {"verdict": verdict[0], "by": verdict[1], "at": verdict[2]},
+                    **(credits.get(target_id, {}) if kind == "quote" else {}),
                 }
             )
     records.sort(key=lambda r: (r["article_id"], r["target"]["selector"][1]["start"], r["type"], r["id"]))
     return records
+
+
+def _quote_credits(db: sqlite_utils.Database, where: str, params: list[Any]) -> dict[int, dict[str, Any]]:
+    """Who each quote is credited to: the speaker's display name, their role, and the kind."""
+    speakers = db["speakers"].exists()
+    join = "left join speakers s on s.id = t.speaker_id" if speakers else ""
+    description = "s.description" if speakers else "null"
+    rows = db.execute(
+        f"select t.id, t.speaker, {description}, t.attribution_kind from quotes t {join} {where}", params
+    )
+    return {row[0]: {"speaker": row[1], "speaker_description": row[2], "attribution_kind": row[3]} for row in rows}
 
 
 def _flat(record: dict[str, Any]) -> dict[str, Any]:
@@ -546,6 +560,9 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
         "verdict": verdict.get("verdict"),
         "verdict_by": verdict.get("by"),
         "verdict_at": verdict.get("at"),
+        "speaker": record.get("speaker"),
+        "speaker_description": record.get("speaker_description"),
+        "attribution_kind": record.get("attribution_kind"),
     }
 
 

@@ -177,11 +177,19 @@ def save_article(
     )
     # Ids are assigned here, inside the transaction, so claims and findings can point at
     # quotes; ids follow position in the article, so sorting by id reads the article in order.
+    first_speaker = _next_id(db, "speakers")
+    db["speakers"].insert_all(
+        {"id": first_speaker + i, "article_id": article_id, **speaker.model_dump()}
+        for i, speaker in enumerate(extraction.speakers)
+    )
     quote_ids = _ids_in_text_order(_next_id(db, "quotes"), extraction.quotes)
     db["quotes"].insert_all(
         sorted(
             (
-                {"id": qid, "article_id": article_id, **quote.model_dump(exclude={"fragments"}),
+                {"id": qid, "article_id": article_id,
+                 **quote.model_dump(exclude={"fragments", "speaker_index", "partial"}),
+                 "speaker_id": None if quote.speaker_index is None else first_speaker + quote.speaker_index,
+                 "partial": int(quote.partial),
                  **versions.anchor_columns(carried["quotes"].get(i), qid)}  # fmt: skip
                 for i, (qid, quote) in enumerate(zip(quote_ids, extraction.quotes, strict=True))
             ),

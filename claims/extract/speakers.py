@@ -309,8 +309,9 @@ class SpeakerIndex:
         return (speaker is not None or name.gender is not None or name.description is not None
                 or any(t in lx.HONORIFICS for t in tokens) or _first_gender(full) is not None)
 
-    def resolve_name(self, name: _Name) -> int:
-        return self.add(name.name, name.kind, name.description, name.gender, name.start)
+    def resolve_name(self, name: _Name, description: str | None = None) -> int:
+        return self.add(name.name, name.kind, _description(description) or name.description,
+                        name.gender, name.start)
 
     def _recent_person(self, at: int, gender: str | None) -> _Name | int | None:
         """The subject-most person of the pronoun's sentence (before it), else of the sentences
@@ -459,7 +460,14 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
                     and not (rest[0] in lx.DOCUMENT_NOUNS and len(rest) <= 2):
                 continue  # a name modifying a noun ("Harvard researchers found")
         credit = text[name.start : verb_at]
-        return " ".join(credit.split()).strip(" ,"), index.resolve_name(name)
+        gap = text[name.end : verb_at]
+        lead = text[start : name.start]
+        lead = lead[lead.rfind(",") + 1 :] if "," in lead.rstrip(" ,") else lead.rstrip(" ,")
+        role = lead if 0 < len(lead.split()) <= 8 and not lead.split()[0].endswith("ing") else ""
+        if name.description:
+            role = " ".join(role.split()) + (" " if role else "") + name.description if name.description not in role else role
+        described = gap if gap.lstrip().startswith(",") or re.match(r"\s+(?:of|at|from|with)\s", gap) else role
+        return " ".join(credit.split()).strip(" ,"), index.resolve_name(name, described)
     # A description: "the agency", "one poster", "the report's authors".
     if words and words[0].group(0).casefold() in {"a", "an", "one", "some", "another", "many", "several"}:
         phrase = []
@@ -495,7 +503,7 @@ def _subject_after(index: SpeakerIndex, verb_end: int, end: int) -> tuple[str, i
     if names:
         name = names[0]
         credit = " ".join(text[name.start : end].split()).strip(" ,.")
-        return credit, index.resolve_name(name)
+        return credit, index.resolve_name(name, text[name.end : end])
     phrase = [w.group(0) for w in words[:4]]
     if phrase and phrase[0].casefold() in {"the", "a", "an", "one", "some", "another"}:
         stop = next((k for k, w in enumerate(phrase) if w.endswith(",")), len(phrase) - 1)
@@ -614,3 +622,16 @@ def _preceded_by_preposition(text: str, at: int, floor: int = 0) -> bool:
     prev = [w.group(0).casefold() for w in before[-2:]]
     return bool(prev) and (prev[-1] in PREPOSITIONS or (len(prev) == 2 and prev[-1] in {"the", "a", "an"}
                                                         and prev[0] in PREPOSITIONS))
+
+
+def _description(words: str | None) -> str | None:
+    """The role an appositive gives: ", a New York-based dermatologist," -> that phrase."""
+    if not words:
+        return None
+    phrase = " ".join(words.split()).strip(" ,.;:")
+    phrase = re.split(r",\s+(?:who|which|said|says|told|in\s+a|in\s+an|on|at\s+a)\b|\s+(?:said|says|told)\b", phrase)[0]
+    phrase = phrase.strip(" ,")
+    if not phrase or len(phrase.split()) > 15 or phrase.casefold() in lx.PRONOUNS or re.match(
+            r"(?:in|on|at|during|after|before|when|while|speaking|writing|adding|with)\b", phrase, re.IGNORECASE):
+        return None
+    return phrase
