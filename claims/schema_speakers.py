@@ -32,7 +32,9 @@ def m100_speakers(db: sqlite_utils.Database) -> None:
         """
     )
     quotes = db["quotes"]
-    quotes.add_column("speaker_id", int, fk="speakers", fk_col="id")
+    # Plain ALTER TABLE: sqlite-utils' add_column(fk=...) rebuilds the table, which would drop
+    # the quotes_fts triggers.
+    db.execute("ALTER TABLE quotes ADD COLUMN speaker_id INTEGER REFERENCES speakers(id)")
     quotes.add_column("partial", int, not_null_default=0)
     quotes.create_index(["speaker_id"], if_not_exists=True)
     quotes.create_index(["kind"], if_not_exists=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from datasette import hookimpl
+from datasette.resources import TableResource
 
 from .datasette_plugin import database_name
 
@@ -16,7 +17,7 @@ from .datasette_plugin import database_name
 async def speaker_quotes(datasette, request, pk: Any) -> dict[str, Any] | None:
     """The speaker's quotes in article order, if the visitor may read the quotes table."""
     db_name = database_name(datasette)
-    if not await datasette.permission_allowed(request.actor, "view-table", (db_name, "quotes"), default=True):
+    if not await datasette.allowed(action="view-table", resource=TableResource(db_name, "quotes"), actor=request.actor):
         return None
     db = datasette.get_database(db_name)
     rows = await db.execute(

@@ -95,6 +95,13 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                         credit.partial = True
                     else:
                         credit = None
+                if info.kind == "term" and re.search(r"[,!?]$", text[span.start : span.end]):
+                    # “Go register,” Trump implored: a short quotation with its credit after it.
+                    credit = credit_after(index, span.close_at, right_to)
+                    if credit is not None and credit.speaker is not None:
+                        info.kind = "source"
+                    else:
+                        credit = None
                 if info.kind == "term":
                     if _title_case(words) or TITLE_CUE_RE.search(left):
                         info.kind = "title"

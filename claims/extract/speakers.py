@@ -310,8 +310,10 @@ class SpeakerIndex:
                 or any(t in lx.HONORIFICS for t in tokens) or _first_gender(full) is not None)
 
     def resolve_name(self, name: _Name, description: str | None = None) -> int:
-        return self.add(name.name, name.kind, _description(description) or name.description,
-                        name.gender, name.start)
+        described = _description(description)
+        if name.description and described and name.description not in described:
+            described = f"{name.description}, {described}"
+        return self.add(name.name, name.kind, described or name.description, name.gender, name.start)
 
     def _recent_person(self, at: int, gender: str | None) -> _Name | int | None:
         """The subject-most person of the pronoun's sentence (before it), else of the sentences
