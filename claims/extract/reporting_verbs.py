@@ -8,6 +8,8 @@ Lemmas are listed once; every inflected form (says, said, saying, has said...) i
 
 from __future__ import annotations
 
+import re
+
 # Irregular past forms; every other verb is inflected by the spelling rules in forms().
 _IRREGULAR = {
     "say": ("said",), "tell": ("told",), "write": ("wrote", "written"), "speak": ("spoke", "spoken"),
@@ -74,8 +76,16 @@ def forms(lemma: str) -> set[str]:
         out.add(lemma[:-1] + "ies")
     else:
         out.add(lemma + "s")
+    # One-syllable verbs ending consonant-vowel-consonant double it: dub -> dubbed, nod -> nodding.
+    doubled = bool(re.fullmatch(r"[^aeiou]*[aeiou][bdgmnprt]", lemma))
+    if doubled:
+        out.update({lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"})
+    if lemma.endswith("l"):
+        out.update({lemma + "led", lemma + "ling"})  # labelled, signalling (British spelling)
     if lemma in _IRREGULAR:
         out.update(_IRREGULAR[lemma])
+    elif doubled:
+        pass
     elif lemma.endswith("e"):
         out.add(lemma + "d")
     elif lemma.endswith("y") and lemma[-2:-1] not in "aeiou":

@@ -49,13 +49,15 @@ despite during since until upon amid around outside inside beyond""".split())
 # Words that may sit between a subject and its verb: "he also said", "she has since told".
 AUXILIARIES = frozenset("""also later then has have had will would could should may might
 previously recently further again once first finally simply only just since earlier still
-even often frequently repeatedly quickly calmly flatly bluntly firmly cautiously added""".split())
+even often frequently repeatedly quickly calmly flatly bluntly firmly cautiously added himself
+herself themselves itself myself ourselves""".split())
 COMMON_WORDS = (frozenset(w.capitalize() for w in rules.STOPWORDS) | rules.NOT_A_NAME | frozenset(
     "However Meanwhile Today Yesterday Tomorrow Monday Tuesday Wednesday Thursday Friday Saturday "
     "Sunday January February March April May June July August September October November December "
     "After Before During Since Although Though Despite Regarding Following Citing Discussing "
     "Speaking Asked Writing According Image Photo Credit Source Sources Also".split())) - lx.HONORIFICS - {"Sir", "Dame"}
 _GENERIC = re.compile(rules.SOURCE_NOUN + "|" + rules.GENERIC_SPEAKER + r"|officials|critics|analysts|observers|witnesses|residents|police|sources", re.IGNORECASE)
+_CROWD = re.compile(r"officials|critics|analysts|observers|witnesses|residents|police|sources|authorities|scientists|experts|doctors", re.IGNORECASE)
 CLAUSE_BREAK_RE = re.compile(r"[;:—–]|\s-\s|\.\s|,\s+(?:but|and|while|although|though|whereas|as|with|where|when)\s", re.IGNORECASE)
 
 
@@ -210,6 +212,9 @@ class SpeakerIndex:
         if len(tokens) == 1 and _GENERIC.fullmatch(tokens[0]):
             return None  # "Dermatologists said", "Experts say": a crowd, not a name
         titles, name_tokens = _split_title(tokens)
+        while len(name_tokens) > 1 and name_tokens[0].casefold() in lx.PERSON_NOUNS \
+                and name_tokens[0] not in lx.HONORIFICS:
+            titles, name_tokens = titles + name_tokens[:1], name_tokens[1:]
         # "NASA Administrator Bill Nelson", "Refugee Council Enver Solomon": the name follows the
         # last title or body word.
         if " of " not in text[start:end] and " on " not in text[start:end]:
@@ -218,7 +223,8 @@ class SpeakerIndex:
             if cut >= 0 and _classify(name_tokens[cut + 1 :]) == "person":
                 titles, name_tokens = titles + name_tokens[: cut + 1], name_tokens[cut + 1 :]
         kind = _classify(name_tokens)
-        if kind == "person" and len([t for t in name_tokens if t not in lx.HONORIFICS]) > 3:
+        if kind == "person" and len([t for t in name_tokens if t not in lx.HONORIFICS
+                                     and not re.fullmatch(r"[A-Z]\.", t)]) > 3:
             titles, name_tokens = titles + name_tokens[:-2], name_tokens[-2:]
         if kind != "person":
             titles, name_tokens = [], tokens
@@ -306,8 +312,13 @@ class SpeakerIndex:
     def _personlike(self, name: _Name, speaker: int | None) -> bool:
         tokens = name.name.split()
         full = self.full_name(name.name, "person").split()
-        return (speaker is not None or name.gender is not None or name.description is not None
-                or any(t in lx.HONORIFICS for t in tokens) or _first_gender(full) is not None)
+        if speaker is not None or name.gender is not None or any(t in lx.HONORIFICS for t in tokens):
+            return True
+        if _first_gender(full) is not None:
+            return True
+        # Two or more words (or a surname the article gives in full): a person's name, unless the
+        # only cue is a title word that also names a field ("Environment Canada").
+        return len(full) >= 2 and not (len(tokens) == 1 and name.description)
 
     def resolve_name(self, name: _Name, description: str | None = None) -> int:
         described = _description(description)
@@ -315,7 +326,7 @@ class SpeakerIndex:
             described = f"{name.description}, {described}"
         return self.add(name.name, name.kind, described or name.description, name.gender, name.start)
 
-    def _recent_person(self, at: int, gender: str | None) -> _Name | int | None:
+    def _recent_person(self, at: int, gender: str | None, depth: int = 0) -> _Name | int | None:
         """The subject-most person of the pronoun's sentence (before it), else of the sentences
         before: a pronoun subject usually continues the last sentence's subject."""
         si = bisect_right(self.sent_starts, at) - 1
@@ -325,12 +336,21 @@ class SpeakerIndex:
             found: list[tuple[int, _Name | int]] = [(n.start, n) for n in self.names_in(s0, hi) if n.kind == "person"]
             found += [(pos, idx) for idx, pos in self.last_mention.items()
                       if s0 <= pos < hi and self.speakers[idx].kind == "person"]
-            for _, candidate in sorted(found, key=lambda pair: pair[0]):
+            # A sentence that opens with the same pronoun ("He went up to Cambridge, where he met
+            # John Edleston.") is about the same person: follow it back.
+            opening = _words(self.text, s0, min(s1, at))[:4]
+            first_name = min((p for p, _ in found), default=s1)
+            for w in opening:
+                if w.start() >= first_name:
+                    break
+                if lx.PRONOUNS.get(w.group(0).casefold()) == gender and depth < 3 and w.start() < at:
+                    return self._recent_person(w.start(), gender, depth + 1)
+            ranked = sorted(found, key=lambda pair: (not isinstance(pair[1], int)
+                                                     and _preceded_by_preposition(self.text, pair[1].start), pair[0]))
+            for _, candidate in ranked:
                 if isinstance(candidate, int):
                     cue = self.speakers[candidate].gender
                 else:
-                    if _preceded_by_preposition(self.text, candidate.start):
-                        continue
                     speaker = self.by_key.get(_key(self.full_name(candidate.name, "person")))
                     if not self._personlike(candidate, speaker):
                         continue
@@ -442,7 +462,7 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
     words = _words(text, start, verb_at)
     # "he also said": a pronoun right before the verb (auxiliaries between).
     j = len(words) - 1
-    while j >= 0 and words[j].group(0).casefold() in AUXILIARIES:
+    while j >= 0 and (words[j].group(0).casefold() in AUXILIARIES or words[j].group(0).endswith("ly")):
         j -= 1
     if j >= 0 and words[j].group(0).casefold() in lx.PRONOUNS:
         pronoun = words[j].group(0)
@@ -458,7 +478,7 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
         else:
             gap = text[name.end : verb_at]
             if rest and not gap.lstrip().startswith((",", "(")) and rest[0][:1].islower() \
-                    and rest[0] not in AUXILIARIES | PREPOSITIONS | {"who", "which"} \
+                    and rest[0] not in AUXILIARIES | PREPOSITIONS | {"who", "which"} and not rest[0].endswith("ly") \
                     and not (rest[0] in lx.DOCUMENT_NOUNS and len(rest) <= 2):
                 continue  # a name modifying a noun ("Harvard researchers found")
         credit = text[name.start : verb_at]
@@ -470,6 +490,8 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
             role = " ".join(role.split()) + (" " if role else "") + name.description if name.description not in role else role
         described = gap if gap.lstrip().startswith(",") or re.match(r"\s+(?:of|at|from|with)\s", gap) else role
         return " ".join(credit.split()).strip(" ,"), index.resolve_name(name, described)
+    if j >= 0 and (_CROWD.fullmatch(words[j].group(0)) or re.fullmatch(rules.SOURCE_NOUN, words[j].group(0), re.IGNORECASE)):
+        return " ".join(w.group(0) for w in words[max(0, j - 2) : j + 1]), None  # "Experts say", "critics said"
     # A description: "the agency", "one poster", "the report's authors".
     if words and words[0].group(0).casefold() in {"a", "an", "one", "some", "another", "many", "several"}:
         phrase = []
@@ -519,6 +541,9 @@ def credit_after(index: SpeakerIndex, start: int, end: int) -> Credit | None:
     next quotation."""
     text = index.text
     head = text[start:end]
+    before = text[max(0, start - 3) : start]
+    if not re.search(r"[,.!?…][\"'”’»]*$", before) and not re.match(r"\s*[,—–-]", head):
+        return None  # “protégé” he wrote, “…”: the credit belongs to the next quotation
     lead = len(head) - len(head.lstrip(" ,.;:!?\"'”’»)"))
     at = start + lead
     dash = re.match(r"\s*(?:[—–]|--|-\s)\s*", text[start:end])
@@ -620,7 +645,9 @@ def pronoun_credit(attribution: str) -> bool:
 
 
 def _preceded_by_preposition(text: str, at: int, floor: int = 0) -> bool:
-    before = _words(text, max(floor, at - 30), at)
+    before = _words(text, max(floor, at - 40), at)
+    if len(before) >= 2 and before[-1].group(0) in {"of", "for"} and before[-2].group(0) in lx.TITLES:
+        return False  # "Minister of Education Stefania Giannini": a title, not a phrase
     prev = [w.group(0).casefold() for w in before[-2:]]
     return bool(prev) and (prev[-1] in PREPOSITIONS or (len(prev) == 2 and prev[-1] in {"the", "a", "an"}
                                                         and prev[0] in PREPOSITIONS))
