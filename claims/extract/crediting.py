@@ -132,7 +132,7 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                 # "“a,” she said, and later “b”": the same sentence's speaker goes on.
                 prior = infos[n - 1]
                 credit = Credit(prior.attribution or "", prior.speaker_index, partial=True)
-            if credit is None and info.attribution_kind == "none" and len(words) < 4 \
+            if credit is None and info.attribution_kind != "named" and len(words) < 4 \
                     and span.open_at > left_from:
                 info.kind = "term"
                 _apply(info, None, index)
@@ -141,6 +141,14 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
             if span.credit and YEAR_RE.search(span.credit) and len(words) <= 15:
                 info.kind = "title"
                 continue
+            prev = _previous_sentence(span.start, span.block, blocks, sentences, starts)
+            lead = text[prev.start : prev.end].rstrip() if prev is not None else ""
+            if lead.endswith(":"):
+                credit = credit_before(index, prev.start, prev.end)
+            elif last_speaker is not None and not (info.attribution_kind == "named" and span.credit) \
+                    and _continues(blocks, text, last_block, span.block, last_end, span.open_at):
+                # A paragraph that is all quotation right after a credited one: the same speaker.
+                credit = Credit("", last_speaker)
 
         if credit is None and info.kind == "source":
             # A lead-in: the sentence before names who speaks ("X issued a statement." / "X said:").

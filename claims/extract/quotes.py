@@ -28,7 +28,7 @@ from .common import (
 )
 
 
-def _double_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _double_pairs(text: str, start: int, end: int, runs_on: bool = False) -> list[tuple[int, int]]:
     """Top-level double-quote pairs (open offset, close offset) in ``text[start:end]``.
 
     Curly marks say which way they face; a straight mark opens when no quote is open and closes
@@ -58,7 +58,9 @@ def _double_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
                 depth = 0
             elif depth > 1:
                 depth -= 1
-    if depth and open_at >= 0 and not text[start:open_at].strip():
+    # A quotation left open at the end of its paragraph runs on into the next one when that one
+    # opens with a quote mark (news convention): ``runs_on`` says the next block does.
+    if depth and open_at >= 0 and (runs_on or not text[start:open_at].strip()):
         pairs.append((open_at, end))
     return pairs
 
@@ -159,14 +161,16 @@ def _find_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], sta
                 spans.append(span)
             bi = last + 1
             continue
-        spans.extend(_marked_spans(text, block, bi, _marked_pairs(text, block.start, block.end)))
+        runs_on = (bi + 1 < len(blocks) and blocks[bi + 1].kind in PROSE_KINDS and block.kind in PROSE_KINDS
+                   and text[blocks[bi + 1].start : blocks[bi + 1].start + 1] in DOUBLE_OPEN + '"')
+        spans.extend(_marked_spans(text, block, bi, _marked_pairs(text, block.start, block.end, runs_on)))
         bi += 1
     return spans
 
 
-def _marked_pairs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+def _marked_pairs(text: str, start: int, end: int, runs_on: bool = False) -> list[tuple[int, int]]:
     """Top-level double and single quote pairs in ``text[start:end]``, in reading order."""
-    pairs = _double_pairs(text, start, end)
+    pairs = _double_pairs(text, start, end, runs_on)
     return sorted(pairs + _single_pairs(text, start, end, pairs))
 
 
