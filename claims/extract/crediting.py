@@ -87,7 +87,7 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
             left = folded[left_from : span.open_at]
             if info.kind == "term":
                 # A label someone gives is their words: "Trump called it “a disgrace”".
-                if is_naming(text, left_from, span.open_at) and not re.search(
+                if is_naming(text, left_from, span.open_at) and not _title_case(words) and not re.search(
                         r"\b(?:was|were|is|are|be|been|being)\s+(?:\w+\s+)?\w+\s*$", left):
                     credit = credit_before(index, left_from, span.open_at)
                     if credit is not None and credit.speaker is not None:
@@ -132,8 +132,7 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                 # "“a,” she said, and later “b”": the same sentence's speaker goes on.
                 prior = infos[n - 1]
                 credit = Credit(prior.attribution or "", prior.speaker_index, partial=True)
-            if credit is None and info.attribution_kind != "named" and len(words) < 4 \
-                    and span.open_at > left_from:
+            if credit is None and len(words) < 4 and span.open_at > left_from:
                 info.kind = "term"
                 _apply(info, None, index)
                 continue
@@ -150,6 +149,11 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                 # A paragraph that is all quotation right after a credited one: the same speaker.
                 credit = Credit("", last_speaker)
 
+        if credit is None and info.kind == "source" and info.attribution_kind == "none" \
+                and not span.block_level and _title_case(words) and len(words) <= 12:
+            info.kind = "title"  # an uncredited Title Case phrase: a name or a title
+            _apply(info, None, index)
+            continue
         if credit is None and info.kind == "source":
             # A lead-in: the sentence before names who speaks ("X issued a statement." / "X said:").
             prev = _previous_sentence(left_from, span.block, blocks, sentences, starts)

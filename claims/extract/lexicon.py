@@ -12,7 +12,7 @@ Congresswoman Governor Gov Gov. Lieutenant Lt Lt. Mayor Deputy Secretary Underse
 Attorney General Gen Gen. Admiral Adm Adm. Colonel Col Col. Major Maj Maj. Captain Capt Capt.
 Sergeant Sgt Sgt. Commander Cmdr Chief Director Administrator Commissioner Chairman Chairwoman
 Chair Chairperson Ambassador Judge Justice Magistrate Sheriff Inspector Detective Officer Constable
-Superintendent Coach Manager Pope Cardinal Archbishop Bishop Reverend Rev Rev. Father Rabbi Imam
+Superintendent Coach Manager CEO CFO COO CTO Pope Cardinal Archbishop Bishop Reverend Rev Rev. Father Rabbi Imam
 Sheikh King Queen Prince Princess Emperor Empress Crown Foreign Interior Defence Defense Health
 Finance Education Environment Justice Home Shadow Acting Interim Former Emeritus Associate
 Assistant Executive Senior Spokesman Spokeswoman Spokesperson Speaker Leader Minority Majority
