@@ -795,5 +795,4 @@ def m040_flags_no_replace(db: sqlite_utils.Database) -> None:
         )
 
 
-from . import schema_versions  # noqa: E402,F401
-from . import schema_speakers  # noqa: E402,F401
+from . import schema_speakers, schema_versions  # noqa: E402,F401
