@@ -378,12 +378,15 @@ async def source_uses(datasette, request, pk: Any) -> dict[str, Any] | None:
         left join claims cl on cl.id = c.claim_id
         join articles a on a.id = coalesce(q.article_id, cl.article_id)
         left join quote_checks qc on qc.quote_id = c.quote_id and qc.source_id = c.source_id
-        where c.source_id = ? order by a.id, kind, record_id
+        where c.source_id = ? and a.is_current order by a.id, kind, record_id
         """,
         [source_id],
     )
     text = (await _rows(db, "select chars, page_count, format, file_name from source_texts where source_id = ?", [source_id]) or [None])[0]
+    # Issue 12: every key the source was known by; any of them works in `claims link`.
+    keys = await _rows(db, "select k.key, k.kind, k.origin from source_keys k where k.source_id = ? order by k.id", [source_id])
     return {
+        "source_keys": keys,
         "uses": uses,
         "text": text,
         "db_name": db_name,

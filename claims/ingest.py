@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -96,6 +97,10 @@ def ingest_document(
 
     ``extraction`` lets a caller that already ran :func:`claims.extract.extract` skip a rerun.
     """
+    from .readers import is_url
+
+    # `./post.md` and `post.md` are one location.
+    location = location if is_url(location) else os.path.normpath(location)
     digest = sha256(doc.text)
     previous = current_version(db, location)
     # Unchanged: the current version from this location has this text. Text that reverts to an

@@ -113,3 +113,12 @@ def test_keys_differing_in_case_are_one_key(db_path: Path, runner, tmp_path: Pat
     keys = [r["key"] for r in db.query("select key from sources order by id")]
     assert keys[0] == "Smith2020" and keys[1].lower() != "smith2020" and len({k.lower() for k in keys}) == 2
     assert "was taken" in result.output
+
+
+@pytest.mark.asyncio
+async def test_the_source_page_lists_every_key(linked):
+    from tests.conftest import make_ds
+
+    page = (await make_ds(linked["db_path"]).client.get(f"/claims/sources/{linked['source_id']}")).text
+    keys = page.split('class="claims-source-keys"', 1)[1].split("</p>", 1)[0]
+    assert "<code>paluch2021steps</code>" in keys and f"<code>{linked['generated']}</code>" in keys

@@ -316,3 +316,15 @@ def test_the_same_text_from_another_location_is_one_article(http_server, tmp_pat
     every = runner.invoke(cli, ["export", "ledger", "--format", "jsonl", "--all-versions", "--db", str(db_path)]).output
     assert {json.loads(line)["article_id"] for line in ledger.splitlines()} == {2}
     assert {json.loads(line)["article_id"] for line in every.splitlines()} == {1, 2}
+
+
+def test_dot_slash_is_the_same_location(tmp_path: Path, db_path: Path, runner, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("post.md").write_text('# Post\n\nExperts say "vitamin C cures colds in a day." It works.\n', encoding="utf-8")
+    assert runner.invoke(cli, ["ingest", "post.md", "--db", str(db_path)]).exit_code == 0
+    Path("post.md").write_text('# Post\n\nExperts say "vitamin C cures colds in two days." It works.\n', encoding="utf-8")
+    result = runner.invoke(cli, ["ingest", "./post.md", "--db", str(db_path)])
+    assert "new version 2" in result.output, result.output
+    db = sqlite_utils.Database(db_path)
+    assert [r["location"] for r in db["articles"].rows] == ["post.md", "post.md"]
+    assert one(db, "select anchor from quotes where article_id = 2")["anchor"] == "edited"
