@@ -26,6 +26,7 @@ Flags are never copied: the status views count the flags of a record's predecess
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections import defaultdict, deque
@@ -83,6 +84,70 @@ def _context(record: AnchoredLike | Previous) -> str:
     return f"{record.prefix or ''}\u2016{record.suffix or ''}"
 
 
+def _increasing(pairs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest run of ``(i, j)`` pairs (``i`` ascending) whose ``j`` strictly ascends too:
+    patience sorting, O(n log n)."""
+    tail_j: list[int] = []  # tail_j[k]: the smallest j that ends an increasing run of k + 1
+    tail_at: list[int] = []  # ... and the index in pairs of that pair
+    back: list[int] = []
+    for n, (_, j) in enumerate(pairs):
+        k = bisect.bisect_left(tail_j, j)
+        back.append(tail_at[k - 1] if k else -1)
+        if k == len(tail_j):
+            tail_j.append(j)
+            tail_at.append(n)
+        else:
+            tail_j[k], tail_at[k] = j, n
+    out = []
+    n = tail_at[-1] if tail_at else -1
+    while n != -1:
+        out.append(pairs[n])
+        n = back[n]
+    return out[::-1]
+
+
+def in_order(old: Sequence[str], new: Sequence[str]) -> list[tuple[int, int]]:
+    """(new index, old index) pairs of equal texts that keep their article order: the longest
+    increasing run, as a diff keeps the unchanged lines (patience diff, in O(n log n); difflib's
+    matcher is quadratic on text that repeats).
+
+    Texts found once in each version anchor the alignment. Every other text is paired with its
+    occurrence in the old version nearest to where the anchors around it put it, and the
+    longest increasing run of all pairs is what stayed in order."""
+    where: dict[str, list[int]] = defaultdict(list)
+    for j, text in enumerate(old):
+        where[text].append(j)
+    seen = defaultdict(int)
+    for text in new:
+        seen[text] += 1
+    anchors = _increasing([(i, where[t][0]) for i, t in enumerate(new) if seen[t] == 1 and len(where.get(t, ())) == 1])
+    anchor_new = [i for i, _ in anchors]
+    scale = len(old) / len(new) if new else 1.0
+
+    def expected(i: int) -> float:
+        k = bisect.bisect_left(anchor_new, i)
+        before = anchors[k - 1] if k else None
+        after = anchors[k] if k < len(anchors) else None
+        if before and after and after[0] != before[0]:
+            return before[1] + (i - before[0]) * (after[1] - before[1]) / (after[0] - before[0])
+        if before:
+            return before[1] + (i - before[0])
+        if after:
+            return after[1] - (after[0] - i)
+        return i * scale
+
+    pairs = []
+    for i, text in enumerate(new):
+        occurrences = where.get(text)
+        if not occurrences:
+            continue
+        e = expected(i)
+        k = bisect.bisect_left(occurrences, e)
+        nearest = min(occurrences[max(0, k - 1) : k + 1], key=lambda j: (abs(j - e), j))
+        pairs.append((i, nearest))
+    return _increasing(pairs)
+
+
 def match_records(old: Sequence[Previous], new: Sequence[AnchoredLike]) -> dict[int, Counterpart]:
     """Index in ``new`` -> its counterpart in ``old``; both lists in article order."""
     found: dict[int, Counterpart] = {}
@@ -92,13 +157,10 @@ def match_records(old: Sequence[Previous], new: Sequence[AnchoredLike]) -> dict[
         found[i] = Counterpart(old[j].id, anchor, old[j].id if anchor == "edited" else old[j].origin_id, score)
         used.add(j)
 
-    # 1a. In article order among neighbours, and one side of the context unchanged.
-    matcher = difflib.SequenceMatcher(None, [r.text for r in old], [r.text for r in new], autojunk=False)
-    for block in matcher.get_matching_blocks():
-        for k in range(block.size):
-            j, i = block.a + k, block.b + k
-            if old[j].prefix == new[i].prefix or old[j].suffix == new[i].suffix:
-                take(i, j, "exact")
+    # 1. In article order among neighbours, and one side of the context unchanged.
+    for i, j in in_order([r.text for r in old], [r.text for r in new]):
+        if old[j].prefix == new[i].prefix or old[j].suffix == new[i].suffix:
+            take(i, j, "exact")
     # 2. The same text elsewhere: out of article order (a moved paragraph, even its sentences
     # whose context moved with them), or in order with both sides of the context changed.
     by_text: dict[str, deque[int]] = defaultdict(deque)

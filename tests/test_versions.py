@@ -328,3 +328,17 @@ def test_dot_slash_is_the_same_location(tmp_path: Path, db_path: Path, runner, m
     db = sqlite_utils.Database(db_path)
     assert [r["location"] for r in db["articles"].rows] == ["post.md", "post.md"]
     assert one(db, "select anchor from quotes where article_id = 2")["anchor"] == "edited"
+
+
+def test_in_order_keeps_the_longest_run_and_handles_repeated_text():
+    from claims.versions import in_order
+
+    # A paragraph moved up or down: the rest stays in order, the moved part does not.
+    old = list("ABCDEFGM")
+    assert [i for i, _ in in_order(old, list("MABCDEFG"))] == [1, 2, 3, 4, 5, 6, 7]
+    assert in_order(old, list("ABMCDEFG")) == [(0, 0), (1, 1), (3, 2), (4, 3), (5, 4), (6, 5), (7, 6)]
+    # Text repeated 100 times with an edit in every copy: every unedited record is in order.
+    copy = ["a", "b", "c", "d", "e"]
+    edited = ["a", "b", "X", "d", "e"]
+    pairs = in_order(copy * 100, edited * 100)
+    assert len(pairs) == 400 and all(j == i for i, j in pairs)
