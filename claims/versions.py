@@ -5,7 +5,7 @@ Matching, per kind (quotes with quotes, claims with claims), in three passes, as
 tools re-anchor a highlight on an edited page:
 
 1. ``exact``: the same text in the same place: still in article order among its neighbours
-   (difflib's longest matching runs of record texts) with the W3C TextQuoteSelector's prefix or
+   (the longest increasing run of equal texts, see :func:`in_order`) with the W3C TextQuoteSelector's prefix or
    suffix unchanged (a deleted paragraph next to a record changes one side of its context,
    not its place).
 2. ``moved``: the same text elsewhere: out of order (a moved paragraph, its middle sentences
