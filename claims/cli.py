@@ -376,7 +376,7 @@ def reviewers_demo(db_path: str, home_dir: str, host: str, port: int, name: str)
     click.echo(f"  username  {name}")
     click.echo(f"  password  {password}")
     if Path(db_path).exists():
-        row = open_db(db_path, create=False).execute("select min(id) from articles").fetchone()
+        row = open_db(db_path, create=False).execute("select min(id) from articles where is_current").fetchone()
         if row and row[0] is not None:
             click.echo(f"  article   {base}/-/claims/articles/{row[0]}")
 

@@ -342,3 +342,19 @@ def test_in_order_keeps_the_longest_run_and_handles_repeated_text():
     edited = ["a", "b", "X", "d", "e"]
     pairs = in_order(copy * 100, edited * 100)
     assert len(pairs) == 400 and all(j == i for i, j in pairs)
+
+
+def test_cross_article_duplicates_ignore_earlier_versions(tmp_path: Path, db_path: Path, runner):
+    quote = "Microcurrent therapy lifted the jawline of every single participant within six weeks."
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    a.write_text(f'# A\n\nOne study found: "{quote}" Impressive.\n', encoding="utf-8")
+    b.write_text(f'# B\n\nA review says "{quote}" So it works.\n', encoding="utf-8")
+    for path in (a, b):
+        assert runner.invoke(cli, ["ingest", str(path), "--db", str(db_path)]).exit_code == 0
+    a.write_text(f'# A\n\nOne study found: "{quote}" Impressive, really.\n', encoding="utf-8")
+    assert "new version 2" in runner.invoke(cli, ["ingest", str(a), "--db", str(db_path)]).output
+    db = sqlite_utils.Database(db_path)
+    current = {r["id"] for r in db.query("select q.id from quotes q join articles a on a.id = q.article_id where a.is_current")}
+    pairs = {(r["quote_id"], r["related_quote_id"]) for r in db.query(
+        "select quote_id, related_quote_id from findings where kind = 'near_duplicate_quote_across_articles'")}  # fmt: skip
+    assert len(pairs) == 2 and all(q in current and r in current for q, r in pairs)
