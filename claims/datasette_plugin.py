@@ -320,8 +320,8 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
     findings = await _findings(datasette, request, db, db_name, f"f.{key} = :id{other}", {"id": row_id}, (kind, row_id))
     # A claim shows the checks of the quotation it leans on; a quote, its own.
     checked = row_id if kind == "quote" else item.get("quote_id")
+    # (shown in their own box at the top, so not repeated among the findings)
     checks = await pages.quote_checks(db, "qc.quote_id = ?", [checked]) if checked else []
-    findings = pages.check_findings(datasette, db_name, checks, (kind, row_id)) + findings
     related: list[dict[str, Any]] = []
     if kind == "claim" and item.get("quote_id"):
         related = await _rows(db, "select id, text, attribution from quotes where id = ?", [item["quote_id"]])
