@@ -253,7 +253,19 @@ def template_vars(datasette, request, database) -> dict[str, Any]:
         args = {k: request.args.get(k) for k in request.args} if request else {}
         return await findings_by_kind(datasette, db, db.name, args)
 
+    async def claims_speaker(pk: Any) -> dict[str, Any] | None:
+        """A speaker (issue 9's speakers table) with the article crediting them, if any."""
+        db = database()
+        if not await _has_table(db, "speakers"):
+            return None
+        found = await _rows(
+            db, "select s.*, a.title as article_title from speakers s left join articles a on a.id = s.article_id where s.id = ?",
+            [pk],
+        )
+        return found[0] if found else None
+
     return {
+        "claims_speaker": claims_speaker,
         "claims_source_summary": claims_source_summary,
         "claims_findings_by_kind": claims_findings_by_kind,
         "claims_reasons": reasons_list,

@@ -141,3 +141,30 @@ def test_only_build_and_ingest_create_a_database_and_every_write_names_it(tmp_pa
     # The source by its key, like every other line, even when given by id.
     assert linked.output.strip() == f"quote 1 -> lee2022: added (database: {target.resolve()})", linked.output
     assert not (elsewhere / "data").exists()
+
+
+@pytest.mark.asyncio
+async def test_a_quote_credited_to_a_speaker_names_and_links_them(built_db):
+    # The speakers table as issue 9 defines it (created here if this database predates it).
+    db = sqlite_utils.Database(built_db)
+    if "speakers" not in db.table_names():
+        db["speakers"].create({"id": int, "article_id": int, "name": str, "kind": str, "description": str}, pk="id")
+    if "speaker_id" not in db["quotes"].columns_dict:
+        db.execute("alter table quotes add column speaker_id integer references speakers(id)")
+    quote = next(db.query("select id from quotes where kind = 'source' order by id limit 1"))["id"]
+    speaker = db["speakers"].insert(
+        {"article_id": 1, "name": "Dr. Ada <Test>", "kind": "person", "description": "a dermatologist at a clinic"}
+    ).last_pk
+    db.execute("update quotes set speaker_id = ?, speaker = ?, attribution_kind = 'named' where id = ?",
+               [speaker, "Dr. Ada <Test>", quote])  # fmt: skip
+    db.conn.commit()
+    ds = make_ds(built_db)
+    page = (await ds.client.get(f"/claims/quotes/{quote}")).text
+    credit = page.split('class="claims-credit claims-credit-named"', 1)[1].split("</p>", 1)[0]
+    assert f'<a class="claims-speaker" href="/claims/speakers/{speaker}">Dr. Ada &lt;Test&gt;</a> (person)' in credit
+    assert "a dermatologist at a clinic" in page and "names who said it" in credit
+    # Issue 9's speaker page extends the curated row template: name first, raw row collapsed.
+    if (Path(__file__).parent.parent / "claims" / "templates" / "row-claims-speakers.html").exists():
+        speaker_page = (await ds.client.get(f"/claims/speakers/{speaker}")).text
+        heading = speaker_page.index('class="claims-record-heading">Dr. Ada &lt;Test&gt;')
+        assert heading < speaker_page.index('<details class="claims-raw"')
