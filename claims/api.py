@@ -47,12 +47,14 @@ from .lookup import (
 from .models import Document, Format
 from .readers import ReadError
 from .sources import Outcome, SourceError, import_records, read_source_file
+from .trace.run import TraceError, TraceReport
+from .trace.run import trace as _trace
 from .wording import plural
 
 __all__ = [
     "FORMATS", "LEDGER_FORMATS", "STYLES", "ExportError", "Ingested", "LookupFailed", "LookupResult",
     "Outcome", "ReadError", "RetractionReport", "SourceError",
-    "check_retractions", "citation_list", "import_files", "ingest", "ledger", "ledger_records",
+    "check_retractions", "citation_list", "import_files", "ingest", "ledger", "ledger_records", "trace", "TraceError", "TraceReport",
     "link_cited_sources", "lookup",
 ]  # fmt: skip
 
@@ -140,3 +142,22 @@ def lookup(
         return lookup_doi(db, doi, mailto=mailto)
     return lookup_pmid(db, pmid or "", mailto=mailto)
 
+
+
+def trace(
+    db: sqlite_utils.Database,
+    *,
+    article_id: int | None = None,
+    quote_ids: Iterable[int] = (),
+    claim_ids: Iterable[int] = (),
+    limit: int = 5,
+    offline: bool = False,
+    mailto: str | None = None,
+) -> TraceReport:
+    """As `claims trace`: find and record candidate sources for quotes and claims with none.
+
+    Returns a :class:`claims.trace.run.TraceReport` (``outcomes``, ``warnings``, ``written``);
+    raises ``TraceError`` for bad input or when a service cannot be reached.
+    """
+    return _trace(db, article_id=article_id, quote_ids=quote_ids, claim_ids=claim_ids, limit=limit,
+                  offline=offline, mailto=mailto)  # fmt: skip

@@ -706,3 +706,9 @@ def export_ledger(db_path: str, article_id: int | None, fmt: str, all_versions: 
     except ExportError as e:
         raise fail(str(e)) from None
     _write_output(text, output)
+
+
+# `claims trace` (issue 16) lives in its own package; registered here so `claims --help` lists it.
+from .trace.command import trace_command  # noqa: E402
+
+cli.add_command(trace_command)

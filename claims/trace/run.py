@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import sqlite_utils
 
+from .. import identifiers as ids
 from ..db import transaction
 from ..extract.study_mentions import StudyMention, find_study_mentions, link_mentions
 from ..lookup import LookupFailed, mailto_from_env, user_agent
@@ -31,6 +32,7 @@ from .search import ONLINE, SERVICES, TIMEOUT, Session, Work, europepmc_full_tex
 DEFAULT_LIMIT = 5
 # Works ranked before full texts are fetched: the full text of this many is asked for.
 FULL_TEXT_POOL = 2
+TITLE_ONLY_WORDS = 6
 
 
 class TraceError(ValueError):
@@ -109,7 +111,17 @@ def merge_works(db: sqlite_utils.Database, works: list[Work], index: SourceIndex
     id (without writing anything), so local and online answers meet."""
     out: list[Work] = []
     by_key: dict[tuple[str, str], Work] = {}
+    # A work without a year (a preprint, a page) is matched on its title alone, when the title
+    # is long enough to name one work: sources' own rule needs a year on both sides.
+    by_title: dict[str, int] = {}
+    for sid, row in index.rows.items():
+        if row.get("title_key") and len(row["title_key"].split()) >= TITLE_ONLY_WORDS:
+            by_title.setdefault(row["title_key"], sid)
     for work in works:
+        if work.source_id is None:
+            title_key = ids.normalize_title(work.title)
+            if title_key and len(title_key.split()) >= TITLE_ONLY_WORDS and title_key in by_title:
+                work.source_id = by_title[title_key]
         if work.source_id is None:
             try:
                 from ..sources import clean_item
@@ -123,6 +135,7 @@ def merge_works(db: sqlite_utils.Database, works: list[Work], index: SourceIndex
         keys = [("id", str(work.source_id))] if work.source_id is not None else []
         keys += [(name, getattr(work, name).lower()) for name in ("doi", "pmid", "pmcid") if getattr(work, name)]
         keys.append(work.identity())
+        keys.append(("title", ids.normalize_title(work.title)))
         current = next((by_key[k] for k in keys if k in by_key), None)
         if current is None:
             current = work
@@ -136,10 +149,13 @@ def merge_works(db: sqlite_utils.Database, works: list[Work], index: SourceIndex
 
 def _gather(session: Session | None, db: sqlite_utils.Database, target: Target, limit: int,
             rows: list[dict[str, Any]], services: Iterable[str]) -> list[Work]:  # fmt: skip
-    works: list[Work] = list(local_search(db, target))
-    if session is not None:
-        for service in services:
-            works += ONLINE[service](session, target, limit, rows)
+    # Online the three services answer (the same cached answers on a rerun, so a second run
+    # ranks the same works); offline the local database does.
+    if session is None:
+        return list(local_search(db, target))
+    works: list[Work] = []
+    for service in services:
+        works += ONLINE[service](session, target, limit, rows)
     return works
 
 
@@ -241,7 +257,7 @@ def describe(db: sqlite_utils.Database, report: TraceReport, show: int = 3) -> s
     verified = [s.verification["result"] for o in report.outcomes for s in o.ranked if s.verification]
     verbatim = sum(r in ("verbatim", "normalised") for r in verified)
     lines.extend(report.warnings)
-    where = "the local database" if report.offline else "Europe PMC, Crossref, OpenAlex and the local database"
+    where = "the local database" if report.offline else "Europe PMC, Crossref and OpenAlex"
     lines.append(
         f"traced {len(report.outcomes)} records in {where}: "
         f"{sum(len(o.ranked) for o in report.outcomes)} candidates, {len(verified)} quote checks against full text "

@@ -158,7 +158,9 @@ def rank(target: Target, works: list[Work], limit: int, *, exclude: set[int] | N
 _NEGATED = re.compile(r"\b(?:not|no|nor|without|rather than|instead of|unlike)\b[^.;:,()]*")
 _SPECIES = re.compile(r"\b(mouse|mice|murine|rats?|rabbits?|pigs?|porcine|zebrafish)\b")
 _HUMANS = re.compile(r"\b(women|men|participants|patients|volunteers|adults|humans?|subjects|people)\b")
-_CELL_CONTEXT = re.compile(r"\b(?:in vitro|in-vitro|cell lines?|cultured|hacat)\b")
+# A cell type named in passing ("adipocyte size") is no cell study: these words say the work
+# itself used cells.
+_CELL_CONTEXT = re.compile(r"\b(?:in vitro|in-vitro|cell lines?|cell work|cell culture|cultured|hacat|raw ?264\.7)\b")
 _N = re.compile(r"\b(\d{1,5})\s+(?:\w+\s+){0,2}?(?:women|men|participants|patients|volunteers|adults|subjects|people|mice|rats)\b")
 _DESIGN_DETAIL = {
     "meta_analysis": r"meta-?analys",
@@ -181,11 +183,11 @@ def study_details(work: Work) -> dict[str, Any]:
     humans = bool(_HUMANS.search(text))
     if species and not humans:
         details["population"] = "animals"
-    elif (cells or _CELL_CONTEXT.search(text)) and not humans:
+    elif _CELL_CONTEXT.search(text) and not humans:
         details["population"] = "cells"
     elif humans and not species and not cells:
         details["population"] = "humans"
-    if cells and "population" in details:
+    if cells and details.get("population") in ("animals", "cells"):
         animal = {"mice": "mouse", "murine": "mouse", "rats": "rat"}.get(species[0], species[0]) if len(species) == 1 else ""
         details["population_detail"] = f"{animal} {', '.join(sorted(cells))}".strip() + " (from the abstract)"
     elif species and details.get("population") == "animals":

@@ -113,9 +113,9 @@ def strip_markup(text: str | None) -> str | None:
     if not text:
         return None
     if "<" in text:
-        from selectolax.parser import HTMLParser
+        from selectolax.lexbor import LexborHTMLParser
 
-        text = HTMLParser(f"<div>{text}</div>").text(separator=" ")
+        text = LexborHTMLParser(f"<div>{text}</div>").text(separator=" ")
     text = " ".join(text.split())
     return text or None
 
