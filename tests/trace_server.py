@@ -203,6 +203,10 @@ class TraceServer(ThreadingHTTPServer):
         self.slow_seconds = 1.0
         self.lock = threading.Lock()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that gave up on a slow answer closes the socket: not the server's error.
+        pass
+
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"

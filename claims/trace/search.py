@@ -316,8 +316,9 @@ def crossref_search(session: Session, target: Target, limit: int, rows: list[dic
     if not words:
         return []
     out: list[Work] = []
-    for page in range(MAX_PAGES):
-        params = {"query.bibliographic": " ".join(words), "rows": str(PAGE_SIZE), "offset": str(page * PAGE_SIZE)}
+    offset = 0
+    for _page in range(MAX_PAGES):
+        params = {"query.bibliographic": " ".join(words), "rows": str(PAGE_SIZE), "offset": str(offset)}
         if session.mailto:
             params["mailto"] = session.mailto
         what = f"{target.label} (terms search)"
@@ -340,7 +341,9 @@ def crossref_search(session: Session, target: Target, limit: int, rows: list[dic
             if work:
                 out.append(work)
         total = message.get("total-results")
-        if len(out) >= limit or not message["items"] or not isinstance(total, int) or (page + 1) * PAGE_SIZE >= total:
+        # The server may give fewer rows than asked (items-per-page): move on by what came.
+        offset += len(message["items"])
+        if len(out) >= limit or not message["items"] or not isinstance(total, int) or offset >= total:
             break
     return out
 
@@ -396,8 +399,10 @@ def openalex_search(session: Session, target: Target, limit: int, rows: list[dic
             })  # fmt: skip
             if work:
                 out.append(work)
-        count = _dict(data.get("meta")).get("count")
-        if len(out) >= limit or not data["results"] or not isinstance(count, int) or page * PAGE_SIZE >= count:
+        meta = _dict(data.get("meta"))
+        count, per_page = meta.get("count"), meta.get("per_page")
+        per_page = per_page if isinstance(per_page, int) and per_page > 0 else PAGE_SIZE
+        if len(out) >= limit or not data["results"] or not isinstance(count, int) or page * per_page >= count:
             break
     return out
 
