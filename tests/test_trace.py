@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from claims import lookup
-from claims.cli import cli
 from claims.citations import _texts, find_passage
+from claims.cli import cli
 from claims.db import open_db
 from claims.extract.study_mentions import find_study_mentions
 from claims.sources import load_csl_yaml
