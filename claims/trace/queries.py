@@ -168,7 +168,7 @@ UNSUPPORTED = """
 """
 
 
-def _context(db: sqlite_utils.Database, article_id: int, start: int, section: str | None) -> str:
+def _context(db: sqlite_utils.Database, article_id: int, start: int, section: str | None, texts: dict[int, str]) -> str:
     """The section heading and the block before the record's own (its lead-in)."""
     blocks = list(
         db.execute(
@@ -176,7 +176,9 @@ def _context(db: sqlite_utils.Database, article_id: int, start: int, section: st
             [article_id, start, LEAD_BLOCKS],
         )
     )
-    text = db.execute("select text from articles where id = ?", [article_id]).fetchone()[0]
+    if article_id not in texts:
+        texts[article_id] = db.execute("select text from articles where id = ?", [article_id]).fetchone()[0]
+    text = texts[article_id]
     lead_start = start
     # Back block by block until the lead-in says something ("As one study noted:" alone is
     # short), never past the section's heading.
@@ -209,6 +211,7 @@ def load_targets(
     rows += [("quote", int(i)) for i in quote_ids]
     rows += [("claim", int(i)) for i in claim_ids]
     seen: set[tuple[Kind, int]] = set()
+    texts: dict[int, str] = {}
     out: list[Target] = []
     for kind, rid in rows:
         if (kind, rid) in seen:
@@ -221,7 +224,7 @@ def load_targets(
             row = db.execute("select article_id, text, start, section, null from claims where id = ?", [rid]).fetchone()
             fragments = []
         article, text, start, section, attribution = row
-        context = _context(db, article, start, section)
+        context = _context(db, article, start, section, texts)
         target = Target(kind, rid, article, text, context, attribution, fragments)
         target.terms = key_terms(text, context)
         out.append(target)

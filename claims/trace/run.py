@@ -200,10 +200,10 @@ def trace(
     )  # fmt: skip
     with opened as http:
         session = None if offline else Session(db, http, contact)  # type: ignore[arg-type]
+        index = SourceIndex.load(db)
         for target in targets:
             rows: list[dict[str, Any]] = []
             try:
-                index = SourceIndex.load(db)
                 works = merge_works(db, _gather(session, db, target, limit, rows, services), index)
                 exclude = rejected_sources(db, target)
                 ranked = rank(target, works, max(limit, FULL_TEXT_POOL), exclude=exclude)
@@ -226,6 +226,8 @@ def trace(
                 first = target.article_id not in saved_mentions
                 outcome = save_trace(db, target, ranked, rows, (lambda d, a=target.article_id: save_study_mentions(d, a)) if first else None)
                 saved_mentions.add(target.article_id)
+            if any(sid not in index.rows for sid in outcome.source_ids):
+                index = SourceIndex.load(db)  # only when this record added sources
             report.outcomes.append(outcome)
             report.written += outcome.written
             if outcome.written:

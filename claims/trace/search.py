@@ -365,9 +365,18 @@ def _openalex_id(value: Any) -> str | None:
 
 
 def openalex_search(session: Session, target: Target, limit: int, rows: list[dict]) -> list[Work]:
-    words = target.query_terms(4)
-    if not words:
-        return []
+    """``search`` with the top four key terms, or the top two if that finds nothing."""
+    out: list[Work] = []
+    for n in (4, 2):
+        if out:
+            break
+        words = target.query_terms(n)
+        if words:
+            out += _openalex_pages(session, target, words, limit, rows)
+    return out
+
+
+def _openalex_pages(session: Session, target: Target, words: list[str], limit: int, rows: list[dict]) -> list[Work]:
     out: list[Work] = []
     for page in range(1, MAX_PAGES + 1):
         params = {"search": " ".join(words), "per-page": str(PAGE_SIZE), "page": str(page)}
