@@ -278,3 +278,41 @@ def test_reasons_are_json(services, sources_db):
     for reasons, why in db.execute("select reasons, why from trace_candidates"):
         parsed = json.loads(reasons)
         assert parsed and all(r["text"] in why for r in parsed)
+
+
+def test_study_mentions_against_the_hand_annotation(runner, tmp_path):
+    """Precision and recall of study-mention extraction on the annotated articles (see the
+    gold file for what counts); prints the figures and holds a floor."""
+    import yaml
+
+    from tests.conftest import ROOT
+
+    gold = yaml.safe_load((ROOT / "tests" / "gold" / "study_mentions.yml").read_text(encoding="utf-8"))["articles"]
+    path = tmp_path / "m.db"
+    found_total = matched = expected_total = linked = link_expected = 0
+    for n, (article, expected) in enumerate(gold.items(), start=1):
+        assert runner.invoke(cli, ["ingest", str(ROOT / article), "--db", str(path)]).exit_code == 0
+        db = open_db(path)
+        from claims.trace.run import save_study_mentions
+
+        with db.conn:
+            save_study_mentions(db, n)
+        rows = list(db.query("select m.*, q.text as quote from study_mentions m left join quotes q on q.id = m.quote_id where m.article_id = ?", [n]))
+        found_total += len(rows)
+        expected_total += len(expected)
+        for item in expected:
+            hit = next((r for r in rows if item["text"].casefold() in r["text"].casefold() or r["text"].casefold() in item["text"].casefold()), None)
+            if hit is None:
+                continue
+            matched += 1
+            for name in ("year", "venue", "sample_size"):
+                if name in item:
+                    assert hit[name] == item[name], (article, name, hit[name])
+            if "quote_starts" in item:
+                link_expected += 1
+                linked += bool(hit["quote"] and hit["quote"].startswith(item["quote_starts"]))
+        db.close()
+    precision, recall = matched / found_total, matched / expected_total
+    print(f"study mentions: precision {precision:.2f} ({matched}/{found_total}), recall {recall:.2f} ({matched}/{expected_total}), "
+          f"quote links {linked}/{link_expected}")
+    assert precision >= 0.8 and recall >= 0.8 and linked == link_expected

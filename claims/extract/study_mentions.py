@@ -53,11 +53,16 @@ _VENUE = re.compile(
     r"\b(?:published|appearing|appeared|reported)\s+(?:in|by)\s+(?:the\s+)?(?:journal\s+)?"
     r"(?P<venue>(?:[A-Z][\w&.'’-]*)(?:\s+(?:of|and|&|for|in)?\s*[A-Z][\w&.'’-]*){0,6})"
     r"|\b(?:in|from)\s+(?:the\s+)?(?:journal\s+)(?P<venue2>[A-Z][\w&.'’-]*(?:\s+(?:of|and|&|for)?\s*[A-Z][\w&.'’-]*){0,6})"
+    # "in the Journal of Cosmetic Dermatology", "in JAMA Dermatology", "in The Lancet"
+    r"|\b(?:in|from)\s+(?:the\s+)?(?P<venue3>(?:(?:[A-Z][\w&.'’-]*\s+(?:(?:of|and|&|for|in)\s+)?){0,4}"
+    r"(?:Journal|Annals|Archives|Proceedings|Bulletin|Lancet|Reviews?)\b|JAMA|BMJ|NEJM|PNAS|CMAJ|PLOS|PLoS)"
+    r"(?:\s+(?:(?:of|and|&|for|in)\s+)?[A-Z][\w&.'’-]*){0,5})"
 )
 _INSTITUTION = re.compile(
     r"\b(?:at|from|by)\s+(?:the\s+)?(?P<inst>(?:University|Institute|College|School|Hospital|Center|Centre)"
     r"(?:\s+(?:of|for)\s+|\s+)(?:[A-Z][\w&.-]*\s?){1,4}|(?:[A-Z][\w&.-]*\s){1,3}(?:University|Institute|College|"
-    r"Hospital|Clinic|Center|Centre|School of Medicine))"
+    r"Hospital|Clinic|Center|Centre|School of Medicine|Organi[sz]ation|Agency|Administration|Foundation|Society|"
+    r"Association|Council))"
 )
 _SAMPLE = re.compile(
     r"\b(?P<n>\d{1,3}(?:,\d{3})*|\d+)\s+(?:(?:healthy|adult|older|young|middle-aged|japanese|korean|"
@@ -73,7 +78,9 @@ _SAMPLE_WORDS = re.compile(
 )
 # A mention's phrase runs on to the end of its clause, so "a review published in JAMA" keeps
 # its venue; it stops at a colon, a quote mark or sentence end.
-_CLAUSE_END = re.compile(r"[:;.!?\"“”]|\s[-–—]\s|$")
+_CLAUSE_END = re.compile(r"[:;.!?\"“”(\n]|\s[-–—]\s|$")
+# Articles and quantifiers only: "a published study" starts at "a", not at "published".
+_LAST_DETERMINER = re.compile(r"\b(?:an?|one|the|this|that|another|some|several|two|three|many)\b", re.IGNORECASE)
 MAX_TAIL = 120
 
 
@@ -117,7 +124,7 @@ def _details(phrase: str, noun: str | None = None) -> dict[str, object]:
     return {
         "year": int(year.group(1)) if year else None,
         "design": ",".join(design) or None,
-        "venue": _clean_name(venue.group("venue") or venue.group("venue2")) if venue else None,
+        "venue": _clean_name(venue.group("venue") or venue.group("venue2") or venue.group("venue3")) if venue else None,
         "institution": _clean_name(inst.group("inst")) if inst else None,
         "sample_size": n,
     }
@@ -134,6 +141,11 @@ def find_study_mentions(text: str, masked: Sequence[tuple[int, int]] = ()) -> li
     for pattern in (_NOUN_PHRASE, _GROUP_PHRASE):
         for match in pattern.finditer(text):
             start = match.start()
+            if pattern is _NOUN_PHRASE:
+                # The determiner nearest the noun: "the skin, according to a 2019 review" is "a 2019 review".
+                nearest = list(_LAST_DETERMINER.finditer(text, start, match.start("noun")))
+                if nearest:
+                    start = nearest[-1].start()
             if inside_mask(start) or any(m.start <= start < m.end for m in found.values()):
                 continue
             end = match.end()

@@ -64,7 +64,11 @@ def _mentions_for(db: sqlite_utils.Database, article_id: int) -> tuple[list[Stud
     text = db.execute("select text from articles where id = ?", [article_id]).fetchone()[0]
     quotes = [tuple(r) for r in db.execute(
         'select id, start, "end" from quotes where article_id = ? and kind = \'source\' order by start', [article_id])]  # fmt: skip
-    every_quote = [tuple(r) for r in db.execute('select start, "end" from quotes where article_id = ?', [article_id])]
+    # Quotations are the source's words, headings ("What the research says") name no work.
+    every_quote = [tuple(r) for r in db.execute(
+        'select start, "end" from quotes where article_id = ? union all '
+        'select start, "end" from blocks where article_id = ? and kind in (\'heading\', \'title\')',
+        [article_id, article_id])]  # fmt: skip
     claims = [tuple(r) for r in db.execute('select id, start, "end" from claims where article_id = ? order by start', [article_id])]
     mentions = find_study_mentions(text, every_quote)  # type: ignore[arg-type]
     return mentions, link_mentions(mentions, quotes, claims)  # type: ignore[arg-type]
