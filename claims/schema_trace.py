@@ -92,3 +92,18 @@ def m170_trace(db: sqlite_utils.Database) -> None:
             """
         )
     index_foreign_keys(db)
+
+
+@migrations()
+def m171_source_terms(db: sqlite_utils.Database) -> None:
+    # The matching keys (stemmed, hyphens joined: "Micro-Current" -> microcurr, micro, current) of
+    # each source's title, notes and abstract, so an offline trace finds "microcurrent" in
+    # "Micro-Current" through FTS5, whose own tokenizer splits at the hyphen.
+    db["source_terms"].create(
+        {"source_id": int, "signature": str, "keys": str},
+        pk="source_id",
+        not_null={"signature", "keys"},
+        foreign_keys=[("source_id", "sources", "id")],
+    )
+    db["source_terms"].enable_fts(["keys"], create_triggers=True)
+    index_foreign_keys(db)

@@ -64,3 +64,6 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
     assert namespace["done"].cited == 1  # the DOI link in the quote's sentence
     assert [o.status for o in namespace["outcomes"]] == ["added"]
     assert "@" in namespace["bib"] and namespace["rows"].count("\n") >= 1
+    # The quote's key terms meet the imported work's title: the trace proposes it.
+    traced = namespace["traced"]
+    assert [s.work.title for o in traced.outcomes for s in o.ranked] == ["Micro-Current Stimulation"]

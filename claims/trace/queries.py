@@ -29,6 +29,7 @@ MIN_CHECKWORTHINESS = 0.6
 # Zipf 5.5 and above ("the", "of", "is") carries no weight; rarer words carry more.
 ZIPF_CEILING = 5.5
 SYMBOL_WEIGHT = 4.5
+NUMBER_WEIGHT = 1.0
 CONTEXT_WEIGHT = 0.5
 QUERY_TERMS = 6
 PHRASE_WORDS = 14
@@ -89,6 +90,9 @@ def word_weight(token: str) -> float:
             return 0.0
         token = token[:-2]
     plain = token.lower()
+    if plain.replace(",", "").replace(".", "").isdigit():
+        # A bare number ("40 percent") is a detail, not a name: it rarely identifies a work.
+        return NUMBER_WEIGHT
     if _SYMBOLISH.search(token) and len(token) >= 2:
         return SYMBOL_WEIGHT
     if len(plain) < 3 or plain in _RESEARCH_PROSE:

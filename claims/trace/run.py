@@ -27,7 +27,16 @@ from ..sources import SourceIndex, source_row
 from .queries import Target, load_targets
 from .record import TraceOutcome, rejected_sources, save_trace
 from .score import rank
-from .search import ONLINE, SERVICES, TIMEOUT, Session, Work, europepmc_full_text, local_search
+from .search import (
+    ONLINE,
+    SERVICES,
+    TIMEOUT,
+    Session,
+    Work,
+    europepmc_full_text,
+    local_search,
+    sync_source_terms,
+)
 
 DEFAULT_LIMIT = 5
 # Works ranked before full texts are fetched: the full text of this many is asked for.
@@ -110,17 +119,22 @@ def _attach_mentions(db: sqlite_utils.Database, targets: list[Target]) -> None:
             ]  # fmt: skip
 
 
-def merge_works(db: sqlite_utils.Database, works: list[Work], index: SourceIndex) -> list[Work]:
-    """One work per DOI, PMID, PMCID, or title and year; a work already in ``sources`` gets its
-    id (without writing anything), so local and online answers meet."""
-    out: list[Work] = []
-    by_key: dict[tuple[str, str], Work] = {}
-    # A work without a year (a preprint, a page) is matched on its title alone, when the title
-    # is long enough to name one work: sources' own rule needs a year on both sides.
+def titles_of(index: SourceIndex) -> dict[str, int]:
+    """Long normalised titles -> source id. A work without a year (a preprint, a page) is
+    matched on its title alone when the title is long enough to name one work: the sources'
+    own rule needs a year on both sides."""
     by_title: dict[str, int] = {}
     for sid, row in index.rows.items():
         if row.get("title_key") and len(row["title_key"].split()) >= TITLE_ONLY_WORDS:
             by_title.setdefault(row["title_key"], sid)
+    return by_title
+
+
+def merge_works(works: list[Work], index: SourceIndex, by_title: dict[str, int]) -> list[Work]:
+    """One work per DOI, PMID, PMCID, or title and year; a work already in ``sources`` gets its
+    id (without writing anything), so local and online answers meet."""
+    out: list[Work] = []
+    by_key: dict[tuple[str, str], Work] = {}
     for work in works:
         if work.source_id is None:
             title_key = ids.normalize_title(work.title)
@@ -202,13 +216,17 @@ def trace(
         contextlib.nullcontext(client) if client is not None or offline
         else httpx.Client(timeout=timeout, headers={"User-Agent": user_agent(contact)}, follow_redirects=True)
     )  # fmt: skip
+    if offline:
+        with transaction(db):
+            report.written += sync_source_terms(db)
     with opened as http:
         session = None if offline else Session(db, http, contact)  # type: ignore[arg-type]
         index = SourceIndex.load(db)
+        by_title = titles_of(index)
         for target in targets:
             rows: list[dict[str, Any]] = []
             try:
-                works = merge_works(db, _gather(session, db, target, limit, rows, services), index)
+                works = merge_works(_gather(session, db, target, limit, rows, services), index, by_title)
                 exclude = rejected_sources(db, target)
                 ranked = rank(target, works, max(limit, FULL_TEXT_POOL), exclude=exclude)
                 if session is not None:
@@ -232,6 +250,7 @@ def trace(
                 saved_mentions.add(target.article_id)
             if any(sid not in index.rows for sid in outcome.source_ids):
                 index = SourceIndex.load(db)  # only when this record added sources
+                by_title = titles_of(index)
             report.outcomes.append(outcome)
             report.written += outcome.written
             if outcome.written:

@@ -428,19 +428,48 @@ ONLINE: dict[str, Callable[[Session, Target, int, list[dict]], list[Work]]] = {
 LOCAL_LIMIT = 25
 
 
-def _fts_query(target: Target) -> str | None:
-    terms = [t.surface.replace('"', "") for t in target.terms[:12]]
-    return " OR ".join(f'"{t}"' for t in terms if t) or None
+def _fts_query(words: list[str]) -> str | None:
+    return " OR ".join(f'"{w}"' for w in (w.replace('"', "") for w in words) if w) or None
+
+
+def sync_source_terms(db: sqlite_utils.Database) -> int:
+    """Bring ``source_terms`` up to date: keys for sources whose title, notes or abstract
+    changed (a signature says which), none for sources gone. Call inside a transaction."""
+    import hashlib
+
+    from .queries import text_keys
+
+    stored = dict(db.execute("select source_id, signature from source_terms").fetchall())
+    rows = []
+    live: set[int] = set()
+    for sid, title, note, abstract in db.execute(
+        "select s.id, s.title, s.note, a.text from sources s left join source_abstracts a on a.source_id = s.id"
+    ):
+        live.add(sid)
+        text = "\n".join(p or "" for p in (title, note, abstract))
+        signature = hashlib.sha1(text.encode("utf-8")).hexdigest()
+        if stored.get(sid) != signature:
+            rows.append({"source_id": sid, "signature": signature, "keys": " ".join(sorted(text_keys(text)))})
+    gone = [sid for sid in stored if sid not in live]
+    if gone:
+        db.execute(f"delete from source_terms where source_id in ({','.join('?' * len(gone))})", gone)
+    if rows:
+        db["source_terms"].upsert_all(rows, pk="source_id")
+    return len(rows) + len(gone)
 
 
 def local_search(db: sqlite_utils.Database, target: Target) -> list[Work]:
-    """Sources already in the database whose title, notes, abstract or attached full text
-    share a key term (FTS5, best bm25 first), as works the scorer ranks like any other."""
-    query = _fts_query(target)
-    if not query:
-        return []
+    """Sources already in the database whose title, notes or abstract share a key term (their
+    matching keys, through ``source_terms_fts``), or whose attached full text holds one of the
+    key words (``source_texts_fts``); best bm25 first; as works the scorer ranks like any other.
+    Run :func:`sync_source_terms` first."""
+    keys = [k for t in target.terms[:12] for k in t.keys[:1]]
+    surfaces = [t.surface for t in target.terms[:12]]
     ids_found: list[int] = []
-    for table in ("sources_fts", "source_abstracts_fts", "source_texts_fts"):
+    for table, words in (("source_terms_fts", keys), ("source_texts_fts", surfaces)):
+        query = _fts_query(words)
+        if not query:
+            continue
         try:
             hits = db.execute(f"select rowid from [{table}] where [{table}] match ? order by rank limit ?", [query, LOCAL_LIMIT])
             ids_found += [r[0] for r in hits if r[0] not in ids_found]
