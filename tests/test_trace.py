@@ -316,3 +316,24 @@ def test_study_mentions_against_the_hand_annotation(runner, tmp_path):
     print(f"study mentions: precision {precision:.2f} ({matched}/{found_total}), recall {recall:.2f} ({matched}/{expected_total}), "
           f"quote links {linked}/{link_expected}")
     assert precision >= 0.8 and recall >= 0.8 and linked == link_expected
+
+
+def test_an_attached_text_is_used_for_the_quote_check_online(services, sources_db, runner, tmp_path):
+    """The editor attached a text (written for this test) to a source the services return: the
+    quote is checked against it, and found word for word."""
+    text = tmp_path / "bu2024.txt"
+    text.write_text(
+        "WRITTEN FOR THIS TEST, not the paper's words. Home beauty devices using microcurrent resulted in "
+        "visible improvements in facial contouring, with minimal adverse effects.\n",
+        encoding="utf-8",
+    )
+    assert runner.invoke(cli, ["sources", "attach", "bu2024homebeauty", str(text), "--db", str(sources_db)]).exit_code == 0
+    result = runner.invoke(cli, ["trace", "--db", str(sources_db), "--quote", "9"])
+    assert result.exit_code == 0, result.output
+    db = open_db(sources_db)
+    row = db.execute(
+        "select t.rank, json_extract(t.verification, '$.result') from trace_candidates t join sources s on s.id = t.source_id "
+        "where s.key = 'bu2024homebeauty' and t.quote_id = 9"
+    ).fetchone()
+    assert row == (1, "verbatim")
+    assert "verbatim" in result.output

@@ -227,6 +227,11 @@ def trace(
             rows: list[dict[str, Any]] = []
             try:
                 works = merge_works(_gather(session, db, target, limit, rows, services), index, by_title)
+                for work in works:
+                    if work.full_text is None and work.source_id is not None:
+                        # A text an editor attached is the one to check the quote against.
+                        attached = db.execute("select text from source_texts where source_id = ?", [work.source_id]).fetchone()
+                        work.full_text = attached[0] if attached else None
                 exclude = rejected_sources(db, target)
                 ranked = rank(target, works, max(limit, FULL_TEXT_POOL), exclude=exclude)
                 if session is not None:
