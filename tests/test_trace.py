@@ -337,3 +337,21 @@ def test_an_attached_text_is_used_for_the_quote_check_online(services, sources_d
     ).fetchone()
     assert row == (1, "verbatim")
     assert "verbatim" in result.output
+
+
+def test_online_and_offline_rank_the_editors_works_alike(services, article_db, sources_db, tmp_path, runner):
+    """The same scorer: the editor's works get the same ranks from the services' answers (notes
+    as abstracts) as from the local titles and notes."""
+    online_path = tmp_path / "online.db"
+    assert runner.invoke(cli, ["ingest", str(EXAMPLE), "--db", str(online_path)]).exit_code == 0
+    assert runner.invoke(cli, ["trace", "--db", str(online_path), "--article", "1"]).exit_code == 0
+    assert runner.invoke(cli, ["trace", "--db", str(sources_db), "--article", "1", "--offline"]).exit_code == 0
+    ranks = []
+    for path in (online_path, sources_db):
+        db = open_db(path)
+        ranks.append({
+            (quote_id, title): next((i for i, t in enumerate(top(db, quote_id, 5), start=1) if t == title), None)
+            for quote_id, titles in right_works(db).items() for title in titles
+        })  # fmt: skip
+    assert ranks[0] == ranks[1]
+    assert all(rank is not None and rank <= 3 for rank in ranks[0].values())
