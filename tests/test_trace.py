@@ -287,7 +287,7 @@ def test_study_mentions_against_the_hand_annotation(runner, tmp_path):
 
     from tests.conftest import ROOT
 
-    gold = yaml.safe_load((ROOT / "tests" / "gold" / "study_mentions.yml").read_text(encoding="utf-8"))["articles"]
+    gold = yaml.safe_load((ROOT / "tests" / "gold" / "study_mentions" / "annotation.yml").read_text(encoding="utf-8"))["articles"]
     path = tmp_path / "m.db"
     found_total = matched = expected_total = linked = link_expected = 0
     for n, (article, expected) in enumerate(gold.items(), start=1):
