@@ -183,7 +183,9 @@ def decide(
                                     "added_by": editor, "added_at": stamp, "stance": "unassessed", "note": note})  # fmt: skip
             citation_id = int(db.execute("select last_insert_rowid()").fetchone()[0])
         else:
-            db["citations"].update(citation["id"], {"relation": "attributed", "note": note})
+            # The link's own note, if it has one, is kept ahead of the acceptance.
+            kept = f"{citation['note']} | {note}" if citation.get("note") else note
+            db["citations"].update(citation["id"], {"relation": "attributed", "note": kept})
             citation_id = citation["id"]
         status = "accepted"
     elif decision == "reject":
