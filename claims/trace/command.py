@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..cli import db_option, fail, open_existing_db
+from ..cli_db import summary
 from .run import DEFAULT_LIMIT, TraceError, describe, trace
 from .search import TIMEOUT
 
@@ -43,7 +44,10 @@ def trace_command(
                        offline=offline, mailto=mailto, timeout=timeout)  # fmt: skip
     except TraceError as e:
         raise fail(str(e)) from None
-    for line in describe(db, report).splitlines():
+    lines = describe(db, report).splitlines()
+    for line in lines[:-1]:
         click.echo(line, err=line.startswith("warning:"))
+    # The summary names the database written, as every writing command's does.
+    click.echo(summary(lines[-1], db_path))
     if report.failed:
         raise fail(f"{report.failed} of {report.failed + len(report.outcomes)} records could not be traced (warnings above); run it again later")

@@ -24,6 +24,7 @@ from ..db import transaction
 from ..extract.study_mentions import StudyMention, find_study_mentions, link_mentions
 from ..lookup import LookupFailed, mailto_from_env, user_agent
 from ..sources import SourceIndex, source_row
+from ..wording import plural
 from .queries import Target, load_targets
 from .record import TraceOutcome, rejected_sources, save_trace
 from .score import rank
@@ -289,8 +290,9 @@ def describe(db: sqlite_utils.Database, report: TraceReport, show: int = 3) -> s
     lines.extend(report.warnings)
     where = "the local database" if report.offline else "Europe PMC, Crossref and OpenAlex"
     lines.append(
-        f"traced {len(report.outcomes)} records in {where}: "
-        f"{sum(len(o.ranked) for o in report.outcomes)} candidates, {len(verified)} quote checks against full text "
-        f"({verbatim} verbatim or normalised), {report.failed} failed; {report.written} rows written"
+        f"traced {plural(len(report.outcomes), 'record')} in {where}: "
+        f"{plural(sum(len(o.ranked) for o in report.outcomes), 'candidate')}, "
+        f"{plural(len(verified), 'quote check')} against full text ({verbatim} verbatim or normalised), "
+        f"{report.failed} failed; {plural(report.written, 'row')} written"
     )
     return "\n".join(lines)
