@@ -34,7 +34,7 @@ from typing import Any
 from datasette import hookimpl
 from datasette.database import Database
 from datasette.resources import DatabaseResource, QueryResource, TableResource
-from datasette.utils import await_me_maybe, escape_fts
+from datasette.utils import await_me_maybe
 from datasette.utils.asgi import Forbidden, NotFound, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup, escape
@@ -43,6 +43,7 @@ from . import pages
 from .accounts import OverrideLoader, current_actor, login_redirect, next_param, refresh_accounts
 from .annotate import Span, segments
 from .flags import STATUSES, VERDICT_LABELS, VERDICTS
+from .limits import fts_terms, route_id, sqlite_id
 from .models import CONTEXT_CHARS
 from .renderers import identifier_link, output_renderers
 from .reviewers import CLAIMS_PLUGIN
@@ -290,7 +291,7 @@ async def row_evidence(datasette, request, table: str, pk: Any) -> dict[str, Any
     try:
         db = claims_database(datasette, db_name)
         await _ensure_view(datasette, request, db_name, "flags", "sources", "citations")
-        row_id = int(pk)
+        row_id = sqlite_id(pk)
     except (Forbidden, NotFound, TypeError, ValueError):
         return None
     items = await _rows(db, f"select * from [{table}] where id = ?", [row_id])
@@ -362,7 +363,7 @@ async def source_uses(datasette, request, pk: Any) -> dict[str, Any] | None:
     try:
         db = claims_database(datasette, db_name)
         await _ensure_view(datasette, request, db_name, "citations", "quotes", "claims", "articles")
-        source_id = int(pk)
+        source_id = sqlite_id(pk)
     except (Forbidden, NotFound, TypeError, ValueError):
         return None
     uses = await _rows(
@@ -473,7 +474,7 @@ def row_actions(datasette, actor, request, database, table, row):  # noqa: ARG00
 
 async def review_form(request, datasette) -> Response:
     action, table = request.url_vars["action"], request.url_vars["table"]
-    row_id = int(request.url_vars["id"])
+    row_id = route_id(request.url_vars["id"], request.url_vars["table"])
     kind, key, status_view, flag_query, resolve_query = REVIEWABLE[table]
     query = flag_query if action == "flag" else resolve_query
     db_name = database_name(datasette)
@@ -530,7 +531,7 @@ async def article_page(request, datasette) -> Response:
     db_name = database_name(datasette)
     db = claims_database(datasette, db_name)
     await _ensure_view(datasette, request, db_name, "articles", "claims", "quotes")
-    article_id = int(request.url_vars["id"])
+    article_id = route_id(request.url_vars["id"], "article")
     found = await _rows(db, "select id, title, url, location, version, text from articles where id = ?", [article_id])
     if not found:
         raise NotFound(f"No article with id {article_id}")
@@ -641,11 +642,12 @@ async def search_page(request, datasette) -> Response:
     await _ensure_view(datasette, request, db_name, "claims", "quotes", "sources")
     q = (request.args.get("q") or "").strip()
     results: dict[str, list[dict[str, Any]]] = {"claim": [], "quote": [], "source": []}
-    if q:
-        # escape_fts quotes every term, so user input cannot be FTS syntax (or an error).
-        # Current versions of articles only, unless ?all=1 asks for earlier versions too.
-        every = request.args.get("all") == "1"
-        for row in await _rows(db, SEARCH_SQL, {"q": escape_fts(q), "all": int(every)}):
+    # Current versions of articles only, unless ?all=1 asks for earlier versions too.
+    every = request.args.get("all") == "1"
+    # fts_terms quotes every term and drops quotes and control characters, so user input
+    # cannot be FTS syntax (or an error).
+    if terms := fts_terms(q):
+        for row in await _rows(db, SEARCH_SQL, {"q": terms, "all": int(every)}):
             table = row["kind"] + "s"
             row["url"] = datasette.urls.row(db_name, table, str(row["id"]))
             row["snippet"] = highlight(row["snippet"])
@@ -775,3 +777,9 @@ def render_cell(value, column, table, database, datasette):
 def register_output_renderer(datasette):  # noqa: ARG001
     # .bib, .ris and .csljson for any table or query with a csl column (issue 3).
     return output_renderers()
+
+
+# Issue 11: headers, connection limits and the rate-limited login live in their own modules;
+# importing the hooks here registers them with this plugin.
+from .login import login_route  # noqa: E402,F401
+from .security import asgi_wrapper, prepare_connection  # noqa: E402,F401

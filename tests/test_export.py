@@ -23,6 +23,7 @@ from claims.export import csl_items, protect_case, sort_text, source_rows, to_te
 from claims.reviewers import serve_config
 from claims.sources import source_row
 from tests.conftest import DATA, file_hash, load_yaml, make_ds
+from tests.reviewing import ACCOUNTS, ALICE
 
 SCHEMA = json.loads((Path(__file__).parent / "schemas" / "csl-data.json").read_text(encoding="utf-8"))
 FIXTURES = Path(__file__).parent / "fixtures" / "sources"
@@ -302,10 +303,13 @@ async def test_renderers_export_every_row_not_one_page(built_db):
     ris = await ds.client.get("/claims/sources.ris?_search=Generated")
     assert len(rispy.loads(ris.text)) == 250
     # A query cut at max_returned_rows is run again in full.
-    config = serve_config(load_yaml("datasette.yaml"), {}, private=False)
+    # Arbitrary SQL needs a login (issue 11), so a reviewer runs it.
+    config = serve_config(load_yaml("datasette.yaml"), ACCOUNTS, private=False)
     config["settings"] = {**config.get("settings", {}), "max_returned_rows": 50, "default_page_size": 20}
     small = Datasette([str(built_db)], metadata=load_yaml("metadata.yml"), config=config)
-    response = await small.client.get("/claims/-/query.csljson?sql=select+key,+csl+from+sources+where+year+=+:y&y=2020")
+    response = await small.client.get(
+        "/claims/-/query.csljson?sql=select+key,+csl+from+sources+where+year+=+:y&y=2020", actor=ALICE
+    )
     assert response.status_code == 200, response.text
     assert len(response.json()) == 250
     library = bibtexparser.parse_string((await small.client.get("/claims/sources.bib")).text)
