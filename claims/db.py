@@ -210,6 +210,16 @@ def begin_immediate(db: sqlite_utils.Database) -> None:
     )
 
 
+def _fault_point() -> None:
+    """Fault injection for the crash tests: with ``CLAIMS_FAULT_BEFORE_COMMIT`` set to a file
+    name, every write transaction writes that file once its work is done, then waits (uncommitted)
+    to be killed. Unset, as it always is outside the tests, this does nothing."""
+    marker = os.environ.get("CLAIMS_FAULT_BEFORE_COMMIT")
+    if marker:
+        Path(marker).write_text(str(os.getpid()))
+        time.sleep(120)
+
+
 @contextmanager
 def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One all-or-nothing unit of work: on any exception nothing of it is left behind.
@@ -228,6 +238,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         db.rollback()
         raise
     else:
+        _fault_point()
         try:
             db.conn.execute("COMMIT")
         except BaseException:

@@ -410,29 +410,35 @@ def parse_ris(text: str, name: str) -> list[SourceRecord]:
 PARSERS = {"bibtex": parse_bibtex, "ris": parse_ris, "csl-json": parse_csl_json, "csl-yaml": parse_csl_yaml}
 
 
-def read_source_file(path: str | Path, fmt: str | None = None) -> list[SourceRecord]:
-    """Read and validate every entry of a BibTeX, RIS, CSL-JSON or CSL-YAML file."""
+def read_source_file(path: str | Path, fmt: str | None = None, *, require_entries: bool = True) -> list[SourceRecord]:
+    """Read and validate every entry of a BibTeX, RIS, CSL-JSON or CSL-YAML file.
+
+    A file with no entries (empty, or nothing a parser recognises) is an error unless
+    ``require_entries`` is False (the editor's sources.yml may be empty).
+    """
+    from .safe_files import read_text_file
+
     path = Path(path)
     if fmt is None:
         fmt = FORMATS.get(path.suffix.lower())
         if fmt is None:
             known = ", ".join(sorted(FORMATS))
             raise SourceError(f"{path}: unknown extension {path.suffix or '(none)'!r}; expected one of {known}")
-    from .safe_files import read_regular_file
-
-    data = read_regular_file(path, error=SourceError)
-    if not data.strip():
+    text = read_text_file(path, error=SourceError)
+    if require_entries and not text.strip():
         raise SourceError(f"{path}: file is empty: no sources to import")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise SourceError(f"{path}: not valid UTF-8 (byte offset {e.start})") from None
-    return PARSERS[fmt](text, str(path))
+        records = PARSERS[fmt](text, str(path))
+    except RecursionError:
+        raise SourceError(f"{path}: nested too deeply to be a {fmt} file") from None
+    if require_entries and not records:
+        raise SourceError(f"{path}: no {fmt} entries found: is it the right file and format?")
+    return records
 
 
 def load_csl_yaml(path: str | Path) -> list[SourceRecord]:
     """The editor's CSL-YAML file (data/sources.yml), validated."""
-    return read_source_file(path, "csl-yaml")
+    return read_source_file(path, "csl-yaml", require_entries=False)
 
 
 # --- writing ------------------------------------------------------------------------------

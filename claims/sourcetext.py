@@ -118,7 +118,7 @@ def read_pdf(data: bytes, name: str) -> tuple[str, list[Page]]:
 
 def _read_pdf(data: bytes, name: str) -> tuple[str, list[Page]]:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -136,7 +136,12 @@ def _read_pdf(data: bytes, name: str) -> tuple[str, list[Page]]:
         page_texts = [_clean(page.extract_text() or "") for page in reader.pages]
     except ReadError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError) as e:
+    except LimitReachedError:
+        raise ReadError(
+            f"{name}: a compressed stream in the PDF expands past the safety limit "
+            "(a decompression bomb, or a damaged file); not attached"
+        ) from None
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, RecursionError) as e:
         raise ReadError(f"{name}: not a readable PDF ({type(e).__name__}: {e})") from None
     if not page_texts:
         raise ReadError(f"{name}: the PDF has no pages")
