@@ -75,7 +75,7 @@ def configured_actors(datasette) -> dict[str, dict[str, Any]]:
 def current_actor(datasette, actor: Any) -> dict[str, Any] | None:
     """The actor as the configuration says it is now, or None if it is no longer an account.
 
-    A login cookie is signed once and never expires, so the role in it may be stale: the role
+    A login cookie lasts 12 hours (claims.login), so the role in it may be stale: the role
     always comes from the configured account. API tokens carry no role and keep none.
     """
     if not isinstance(actor, dict):

@@ -94,10 +94,17 @@ def ingest(
     :class:`ReadError` (bad input; nothing written) or pydantic's ``ValidationError``.
     ``doc``: the article already read (by :func:`claims.readers.read`), to skip reading.
     """
+    from .extract import extract
+
     if doc is None:
         doc = readers.read(location, fmt=fmt, max_bytes=max_bytes)
+    # Extraction is pure and the slow part: run it before the write lock is taken, so a running
+    # `claims serve` waits only for the writes (issue 11).
+    extraction = extract(doc)
     with transaction(db):
-        result = ingest_document(db, doc, location, title=title, url=location if readers.is_url(location) else None)
+        result = ingest_document(
+            db, doc, location, title=title, url=location if readers.is_url(location) else None, extraction=extraction
+        )
         cited = link_cited_sources(db, result.article_id)
         # Near-duplicate quotes across articles, and evidence findings for the new links.
         derived = refresh_findings(db)

@@ -164,11 +164,14 @@ async def login(request, datasette) -> Response:
     address = client_address(request)
     wait = max(guard.names.full(username), guard.addresses.full(address))
     if wait:
-        response = await _form(
-            datasette, request, f"Too many failed logins: try again in {int(wait) + 1} seconds", status=429
+        # A plain page, not the rendered form: a flood of refused guesses must cost next to nothing.
+        seconds = int(wait) + 1
+        return Response.html(
+            f"<!DOCTYPE html><title>Too many failed logins</title><p>Too many failed logins: try again in "
+            f'{seconds} seconds. <a href="{datasette.urls.path("/-/login")}">Log in</a></p>',
+            status=429,
+            headers={"Retry-After": str(seconds)},
         )
-        response.headers["Retry-After"] = str(int(wait) + 1)
-        return response
     # Counted before checking, so concurrent guesses cannot all slip under the limit; a
     # successful login takes its marks back.
     marks = guard.names.add(username), guard.addresses.add(address)

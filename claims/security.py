@@ -6,6 +6,8 @@
   errors alike. It also drops ``Authorization: Basic`` headers: nothing here uses HTTP basic
   auth, and datasette-auth-passwords would otherwise hash the password in them on the event
   loop for any request.
+- :func:`limit_anonymous` lets at most ``ANONYMOUS_CONCURRENCY`` anonymous requests be
+  handled at once (logged-in reviewers are never queued behind them).
 - :func:`prepare_connection` gives each of Datasette's SQLite connections the project's busy
   timeout (so a write waits for ``claims ingest`` instead of failing) and caps the size of any
   one string or blob a query may build (``randomblob(1e9)`` fails at once instead of using a
@@ -16,13 +18,17 @@ See docs/SECURITY.md for the threat model and the limits.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
+from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from datasette import hookimpl
+from itsdangerous import BadSignature
 
 from .db import BUSY_TIMEOUT_MS
+from .reviewers import CLAIMS_PLUGIN
 
 CSP = "; ".join(
     (
@@ -75,9 +81,45 @@ def with_security_headers(app: ASGIApp) -> ASGIApp:
     return wrapped
 
 
+# Anonymous requests handled at once; more wait their turn. Logged-in reviewers (a validly
+# signed ds_actor cookie), the login form (rate-limited on its own) and static files are not
+# counted, so a crowd of anonymous readers cannot crowd out the reviewers' flags.
+ANONYMOUS_CONCURRENCY = 3
+_UNGATED_PREFIXES = ("/-/login", "/-/static/", "/-/claims/static/")
+
+
+def _has_login(datasette, scope: dict[str, Any]) -> bool:
+    for key, value in scope.get("headers") or []:
+        if key == b"cookie" and b"ds_actor=" in value:
+            cookie = SimpleCookie()
+            try:
+                cookie.load(value.decode("latin-1"))
+                datasette.unsign(cookie["ds_actor"].value, "actor")
+                return True
+            except (KeyError, CookieError, BadSignature):
+                return False
+    return False
+
+
+def limit_anonymous(datasette, app: ASGIApp, concurrency: int) -> ASGIApp:
+    gate = asyncio.Semaphore(concurrency)
+
+    async def wrapped(scope, receive, send) -> None:
+        path = scope.get("path") or ""
+        if scope.get("type") != "http" or path.startswith(_UNGATED_PREFIXES) or _has_login(datasette, scope):
+            await app(scope, receive, send)
+            return
+        async with gate:
+            await app(scope, receive, send)
+
+    return wrapped
+
+
 @hookimpl
-def asgi_wrapper(datasette):  # noqa: ARG001
-    return with_security_headers
+def asgi_wrapper(datasette):
+    config = datasette.plugin_config(CLAIMS_PLUGIN) or {}
+    concurrency = int(config.get("anonymous_concurrency") or ANONYMOUS_CONCURRENCY)
+    return lambda app: with_security_headers(limit_anonymous(datasette, app, concurrency))
 
 
 @hookimpl

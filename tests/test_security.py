@@ -207,3 +207,37 @@ async def test_password_checks_run_off_the_event_loop(login_ds, monkeypatch):
     assert page.status_code == 200 and not pending.done()
     release.set()
     assert (await pending).status_code == 200
+
+
+# --- the anonymous gate -----------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_anonymous_requests_queue_but_logged_in_ones_do_not(ds):
+    from claims.security import limit_anonymous
+
+    release = asyncio.Event()
+    served: list[str] = []
+
+    async def app(scope, receive, send) -> None:
+        served.append(scope["path"])
+        if scope["path"] == "/slow":
+            await release.wait()
+
+    gated = limit_anonymous(ds, app, 1)
+    cookie = ("ds_actor=" + ds.client.actor_cookie(ALICE)).encode()
+    forged = b"ds_actor=eyJhIjp7ImlkIjoiYWxpY2UifX0.forged"
+
+    def scope(path: str, cookie_header: bytes | None = None) -> dict:
+        return {"type": "http", "path": path, "headers": [(b"cookie", cookie_header)] if cookie_header else []}
+
+    slow = asyncio.create_task(gated(scope("/slow"), None, None))
+    await asyncio.sleep(0.01)
+    queued = asyncio.create_task(gated(scope("/anonymous"), None, None))
+    forged_task = asyncio.create_task(gated(scope("/forged", forged), None, None))
+    await asyncio.wait_for(gated(scope("/reviewer", cookie), None, None), timeout=5)
+    await asyncio.wait_for(gated(scope("/-/login"), None, None), timeout=5)
+    assert served == ["/slow", "/reviewer", "/-/login"]
+    release.set()
+    await asyncio.wait_for(asyncio.gather(slow, queued, forged_task), timeout=5)
+    assert set(served) == {"/slow", "/reviewer", "/-/login", "/anonymous", "/forged"}
