@@ -27,7 +27,7 @@ from typing import Any
 from datasette import hookimpl
 from itsdangerous import BadSignature
 
-from .db import BUSY_TIMEOUT_MS
+from .connections import BUSY_TIMEOUT_MS
 from .reviewers import CLAIMS_PLUGIN
 
 CSP = "; ".join(

@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from claims import connections, readers
 from claims import db as db_lib
-from claims import readers
 from claims.cli import cli
 from tests.conftest import DATA, EXAMPLE, ROOT
 
@@ -326,8 +326,8 @@ def test_the_table_is_long_enough():
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_bad_input_is_one_line_nonzero_and_leaves_the_database_unchanged(case, example_db, tmp_path, http_base, monkeypatch):
-    monkeypatch.setattr(db_lib, "BUSY_TIMEOUT_MS", 100)
-    monkeypatch.setattr(db_lib, "BEGIN_ATTEMPTS", 2)
+    monkeypatch.setattr(connections, "BUSY_TIMEOUT_MS", 100)
+    monkeypatch.setattr(connections, "BEGIN_ATTEMPTS", 2)
     for name, value in case.patch.items():
         monkeypatch.setattr(readers, name, value)
     work = tmp_path / "work"

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlite_utils
 
-from claims import db as db_lib
+from claims import connections
 from claims.cli import cli
 from claims.db import DatabaseBusyError, DatabaseOpenError, migrations, open_db, transaction
 
@@ -22,11 +22,11 @@ from .conftest import EXAMPLE, file_hash
 def test_every_database_opened_is_wal_with_a_busy_timeout(db_path: Path):
     db = open_db(db_path)
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == db_lib.BUSY_TIMEOUT_MS
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == connections.BUSY_TIMEOUT_MS
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     # Read-only opens get the timeout too (they never change the file's journal mode).
     reader = open_db(db_path, create=False)
-    assert reader.execute("PRAGMA busy_timeout").fetchone()[0] == db_lib.BUSY_TIMEOUT_MS
+    assert reader.execute("PRAGMA busy_timeout").fetchone()[0] == connections.BUSY_TIMEOUT_MS
 
 
 def _hold_write_lock(path: Path) -> sqlite3.Connection:
@@ -37,8 +37,8 @@ def _hold_write_lock(path: Path) -> sqlite3.Connection:
 
 
 def test_transaction_takes_the_write_lock_first_and_gives_up_in_one_line(db_path, monkeypatch):
-    monkeypatch.setattr(db_lib, "BUSY_TIMEOUT_MS", 50)
-    monkeypatch.setattr(db_lib, "BEGIN_ATTEMPTS", 3)
+    monkeypatch.setattr(connections, "BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr(connections, "BEGIN_ATTEMPTS", 3)
     db = open_db(db_path)
     other = _hold_write_lock(db_path)
     started = time.monotonic()
