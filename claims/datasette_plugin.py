@@ -782,4 +782,4 @@ def register_output_renderer(datasette):  # noqa: ARG001
 # Issue 11: headers, connection limits and the rate-limited login live in their own modules;
 # importing the hooks here registers them with this plugin.
 from .login import login_route  # noqa: E402,F401
-from .security import asgi_wrapper, prepare_connection  # noqa: E402,F401
+from .security import prepare_connection, security_wrapper  # noqa: E402,F401

@@ -1,7 +1,7 @@
 """Server-wide protections: security headers on every response and limits on every connection.
 
-- :func:`asgi_wrapper` adds a Content-Security-Policy (only this server's own scripts and
-  styles; no framing), ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff`` and
+- :func:`security_wrapper` (Datasette's ``asgi_wrapper`` hook) adds a Content-Security-Policy
+  (only this server's own scripts and styles; no framing), ``X-Frame-Options: DENY``, ``X-Content-Type-Options: nosniff`` and
   ``Referrer-Policy: same-origin`` to every HTTP response, Datasette's pages, JSON, exports and
   errors alike. It also drops ``Authorization: Basic`` headers: nothing here uses HTTP basic
   auth, and datasette-auth-passwords would otherwise hash the password in them on the event
@@ -115,8 +115,9 @@ def limit_anonymous(datasette, app: ASGIApp, concurrency: int) -> ASGIApp:
     return wrapped
 
 
-@hookimpl
-def asgi_wrapper(datasette):
+@hookimpl(specname="asgi_wrapper")
+def security_wrapper(datasette):
+    # A hook of its own (not named asgi_wrapper), so it sits beside the plugin's other wrappers.
     config = datasette.plugin_config(CLAIMS_PLUGIN) or {}
     concurrency = int(config.get("anonymous_concurrency") or ANONYMOUS_CONCURRENCY)
     return lambda app: with_security_headers(limit_anonymous(datasette, app, concurrency))

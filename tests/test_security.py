@@ -139,6 +139,10 @@ async def test_login_cookie_is_httponly_samesite_and_expires(login_ds):
     assert abs(expires - (time.time() + login_lib.SESSION_SECONDS)) < 60
     me = await login_ds.client.get("/-/actor.json", cookies={"ds_actor": value})
     assert me.json()["actor"]["id"] == "alice"
+    # The return-to-page wrapper and the security headers both apply to this login view.
+    back = await login_ds.client.post("/-/login?next=/claims/claims/3", data={"username": "alice", "password": PASSWORD})
+    assert back.status_code == 302 and back.headers["location"] == "/claims/claims/3"
+    assert back.headers["x-frame-options"] == "DENY" and "httponly" in back.headers["set-cookie"].lower()
 
 
 @pytest.mark.asyncio
