@@ -22,6 +22,9 @@ from .speakers import Credit, SpeakerIndex, credit_after, credit_before, is_nami
 CONTINUATION_BLOCKS = 2
 # A block this short between two quotations (a photo caption) does not break the run.
 CAPTION_MAX_WORDS = 25
+# What may sit between two quotations of one credit: "and", "but a", "in", ", and that".
+_SHARED_CREDIT_RE = re.compile(r"[\s,;]*(?:\(\(\w+\)\)\s*)?(?:(?:and|or|but|in|as|a|an|the|that|of|to|then|than|not|nor)\s*){0,4}[\s,;]*",
+                               re.IGNORECASE)
 YEAR_RE = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 TITLE_CUE_RE = re.compile(
     r"\b(?:entitled|titled|episode|video|song|single|album|book|novel|film|movie|show|series|story|"
@@ -85,6 +88,16 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
 
         if not span.block_level:
             left = folded[left_from : span.open_at]
+            prior = infos[n - 1] if n else None
+            if (prior is not None and previous is not None and previous.block == span.block
+                    and prior.kind == "source" and prior.speaker_index is not None
+                    and previous.close_at >= left_from - 1 and info.kind in ("term", "source")
+                    and _SHARED_CREDIT_RE.fullmatch(folded[previous.close_at : span.open_at])):
+                # “a,” but a “b” in “c”: words quoted in the same breath as a credited quotation.
+                info.kind = "source"
+                _apply(info, Credit(prior.attribution or "", prior.speaker_index, partial=True), index)
+                last_speaker = prior.speaker_index
+                continue
             if info.kind == "term":
                 # A label someone gives is their words: "Trump called it “a disgrace”".
                 if is_naming(text, left_from, span.open_at) and not _title_case(words) and not re.search(

@@ -58,7 +58,14 @@ COMMON_WORDS = (frozenset(w.capitalize() for w in rules.STOPWORDS) | rules.NOT_A
     "Speaking Asked Writing According Image Photo Credit Source Sources Also".split())) - lx.HONORIFICS - {"Sir", "Dame"}
 _GENERIC = re.compile(rules.SOURCE_NOUN + "|" + rules.GENERIC_SPEAKER + r"|officials|critics|analysts|observers|witnesses|residents|police|sources", re.IGNORECASE)
 _CROWD = re.compile(r"officials|critics|analysts|observers|witnesses|residents|police|sources|authorities|scientists|experts|doctors", re.IGNORECASE)
-CLAUSE_BREAK_RE = re.compile(r"[;:—–]|\s-\s|(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bJr)(?<!\bMrs)\.\s|,\s+(?:but|and|while|although|though|whereas|as|with|where|when)\s", re.IGNORECASE)
+POSSESSIVES = {"his": "he", "her": "she", "its": "it", "their": "they"}
+# Nouns for what someone said: "the words of X", "a line from X", "his last words were:".
+SPEECH_NOUNS = frozenset("words word line lines quote quotation verse verses motto saying phrase remark remarks "
+                         "advice dictum reply response answer comment comments message speech address".split())
+QUOTED_FROM_RE = re.compile(r"\b(?:words?|lines?|quote|quotation|verses?|motto|saying|phrase|remarks?|"
+                            r"advice|dictum|poem)\s+(?:of|from|by)\s+$|\b(?:words?|lines?|quote|quotation|verses?|"
+                            r"poem)\s+(?:of|from|by)\s+(?:the\s+)?(?=[A-Z])", re.IGNORECASE)
+CLAUSE_BREAK_RE = re.compile(r"[;:—–]|\s--?\s|(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bJr)(?<!\bMrs)\.\s|,\s+(?:but|and|while|although|though|whereas|as|with|where|when)\s", re.IGNORECASE)
 
 
 @dataclass
@@ -242,6 +249,8 @@ class SpeakerIndex:
         elif gender is None and role in lx.MALE_NOUNS:
             gender = "male"
         description = " ".join(titles) or None
+        if len(name_tokens) == 1 and name_tokens[0].isupper() and len(name_tokens[0]) > 6:
+            return None  # a dateline or a shouted word ("WASHINGTON --"), not a name
         if kind == "person" and not honorific and not titles and len(name_tokens) == 1 \
                 and name_tokens[0].isupper() and len(name_tokens[0]) > 1:
             kind = "organization"
@@ -473,6 +482,10 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
     if j >= 0 and words[j].group(0).casefold() in lx.PRONOUNS:
         pronoun = words[j].group(0)
         return pronoun, index.resolve_pronoun(pronoun, words[j].start())
+    if words and words[0].group(0).casefold() in POSSESSIVES and any(
+            w.group(0).casefold() in lx.DOCUMENT_NOUNS | SPEECH_NOUNS for w in words[1:4]):
+        pronoun = POSSESSIVES[words[0].group(0).casefold()]
+        return " ".join(w.group(0) for w in words[:4]), index.resolve_pronoun(pronoun, words[0].start())
     for name in index.names_in(start, verb_at):
         if _preceded_by_preposition(text, name.start, start):
             continue
@@ -597,6 +610,11 @@ def _clause_end(text: str, start: int, end: int) -> int:
 def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = False) -> Credit | None:
     """A credit before a quotation in ``text[start:end]`` (the quotation opens at ``end``)."""
     text = index.text
+    names = index.names_in(start, end)
+    if names and not _words(text, names[-1].end, end):
+        source_of = QUOTED_FROM_RE.search(text, max(start, names[-1].start - 30), names[-1].start)
+        if source_of is not None and source_of.end() == names[-1].start:
+            return Credit(" ".join(text[source_of.start() : names[-1].end].split()), index.resolve_name(names[-1]))
     trimmed = end
     while trimmed > start and text[trimmed - 1] in " ,:;—–-\"'“‘":
         trimmed -= 1
