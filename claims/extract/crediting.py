@@ -35,6 +35,8 @@ TITLE_CUE_RE = re.compile(
 
 
 def _title_case(words: list[str]) -> bool:
+    if any(w.endswith((".", "!", "?")) for w in words[:-1]):
+        return False  # sentences inside: someone's words, not a title
     content = [w for w in words if len(w) > 3 or w[:1].isupper()]
     if len(words) < 2 or not content:
         return False
@@ -91,7 +93,7 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
             prior = infos[n - 1] if n else None
             if (prior is not None and previous is not None and previous.block == span.block
                     and prior.kind == "source" and prior.speaker_index is not None
-                    and previous.close_at >= left_from - 1 and info.kind in ("term", "source")
+                    and previous.close_at >= left_from and info.kind in ("term", "source")
                     and _SHARED_CREDIT_RE.fullmatch(folded[previous.close_at : span.open_at])):
                 # “a,” but a “b” in “c”: words quoted in the same breath as a credited quotation.
                 info.kind = "source"

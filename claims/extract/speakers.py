@@ -147,6 +147,7 @@ class SpeakerIndex:
         self.by_key: dict[str, int] = {}
         self.names: list[_Name] = []
         self.full_names: dict[str, str] = {}  # surname / first name / acronym -> full name
+        self.counts: dict[str, int] = {}  # how often each one-word name occurs
         self._scan(masked)
         self.starts = [n.start for n in self.names]
         self.last_mention: dict[int, int] = {}
@@ -178,6 +179,8 @@ class SpeakerIndex:
                 continue
             self.names.append(parsed)
             tokens = parsed.name.split()
+            if len(tokens) == 1:
+                self.counts[tokens[0]] = self.counts.get(tokens[0], 0) + 1
             if parsed.kind == "person" and len(tokens) >= 2:
                 self.full_names.setdefault(tokens[-1], parsed.name)
                 first = tokens[0].casefold()
@@ -331,6 +334,11 @@ class SpeakerIndex:
             return True
         if _first_gender(full) is not None:
             return True
+        first = tokens[0].casefold()
+        if re.search(r"(?:an|ian|ese|ish|ic|i)$", first) and len(tokens) > 1:
+            return False  # "American YouTube", "Italian Episcopal": a nationality, not a first name
+        if len(tokens) == 1 and self.counts.get(tokens[0], 0) >= 3:
+            return True  # a surname the article keeps using ("Byron finally returned")
         # Two or more words (or a surname the article gives in full): a person's name, unless the
         # only cue is a title word that also names a field ("Environment Canada").
         return len(full) >= 2 and not (len(tokens) == 1 and name.description)
@@ -487,8 +495,8 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
         pronoun = POSSESSIVES[words[0].group(0).casefold()]
         return " ".join(w.group(0) for w in words[:4]), index.resolve_pronoun(pronoun, words[0].start())
     for name in index.names_in(start, verb_at):
-        if _preceded_by_preposition(text, name.start, start):
-            continue
+        if _preceded_by_preposition(text, name.start, start) or text[max(0, name.start - 1) : name.start] == "(":
+            continue  # "of the Council", "(Italian Episcopal Conference)": not the subject
         after = text[name.end : name.end + 3]
         rest = [w.group(0).casefold() for w in _words(text, name.end, verb_at)]
         if after.startswith(("'s", "’s", "' ", "’ ")):
