@@ -87,6 +87,7 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
         if following is not None and following.block == span.block and following.open_at < right_to:
             right_to = following.open_at
         words = WORD_RE.findall(folded[span.start : span.end])
+        index.talked_about = {w for w in words if w[:1].isupper()} - {words[0]} if words else set()
 
         if not span.block_level:
             left = folded[left_from : span.open_at]
@@ -173,9 +174,12 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
             # A lead-in: the sentence before names who speaks ("X issued a statement." / "X said:").
             prev = _previous_sentence(left_from, span.block, blocks, sentences, starts)
             opens = not text[left_from : span.open_at].strip()
-            if prev is not None and opens and not any(p.span.open_at < prev.end and prev.start < p.span.close_at
-                                                      for p in infos[max(0, n - 4) : n]):
-                credit = credit_before(index, prev.start, prev.end, strict=not text[prev.start : prev.end].rstrip().endswith(":"))
+            if prev is not None and opens and not span.credit and not any(
+                    p.span.open_at < prev.end and prev.start < p.span.close_at for p in infos[max(0, n - 4) : n]):
+                colon = text[prev.start : prev.end].rstrip().endswith(":")
+                credit = credit_before(index, prev.start, prev.end, strict=not colon)
+                if credit is not None and not colon and not _announces(text, prev.start, prev.end):
+                    credit = None
                 if credit is not None:
                     credit.partial = False
         if credit is None and info.kind == "source" and info.attribution_kind == "none" and last_speaker is not None:
@@ -233,3 +237,13 @@ def _kind_of(name: str):  # noqa: ANN202
     from .speakers import _classify
 
     return _classify(name.split())
+
+
+def _announces(text: str, start: int, end: int) -> bool:
+    """Whether a sentence without a colon hands over to the quotation after it: "Cornyn issued a
+    statement." or "Wilkins also said Warhol was a businessman." does; "Other sites have stated
+    that they will keep the video." reports speech of its own and hands over nothing."""
+    words = [w.casefold() for w in WORD_RE.findall(text[start:end])]
+    if any(w in ("statement", "statements", "remarks", "letter", "message", "post", "tweet") for w in words):
+        return True
+    return "that" not in words and len(words) <= 20

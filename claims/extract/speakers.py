@@ -148,6 +148,8 @@ class SpeakerIndex:
         self.names: list[_Name] = []
         self.full_names: dict[str, str] = {}  # surname / first name / acronym -> full name
         self.counts: dict[str, int] = {}  # how often each one-word name occurs
+        # Capitalised words of the quotation being credited: a speaker rarely names themself.
+        self.talked_about: set[str] = set()
         self._scan(masked)
         self.starts = [n.start for n in self.names]
         self.last_mention: dict[int, int] = {}
@@ -381,6 +383,9 @@ class SpeakerIndex:
                     cue = candidate.gender or known or _first_gender(self.full_name(candidate.name, "person").split())
                 if gender and cue and cue != gender:
                     continue
+                name = self.speakers[candidate].name if isinstance(candidate, int) else candidate.name
+                if name.split()[-1] in self.talked_about:
+                    continue  # named in the quotation itself: talked about, not talking
                 return candidate
         return None
 
