@@ -372,6 +372,7 @@ class SpeakerIndex:
                     return self._recent_person(w.start(), gender, depth + 1)
             ranked = sorted(found, key=lambda pair: (not isinstance(pair[1], int)
                                                      and _preceded_by_preposition(self.text, pair[1].start), pair[0]))
+            fallback: _Name | int | None = None
             for _, candidate in ranked:
                 if isinstance(candidate, int):
                     cue = self.speakers[candidate].gender
@@ -386,7 +387,12 @@ class SpeakerIndex:
                 name = self.speakers[candidate].name if isinstance(candidate, int) else candidate.name
                 if name.split()[-1] in self.talked_about:
                     continue  # named in the quotation itself: talked about, not talking
+                if gender and not cue:
+                    fallback = fallback or candidate  # a person of the pronoun's gender comes first
+                    continue
                 return candidate
+            if fallback is not None:
+                return fallback
         return None
 
     def _common_subject(self, at: int) -> bool:
