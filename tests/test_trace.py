@@ -355,3 +355,14 @@ def test_online_and_offline_rank_the_editors_works_alike(services, article_db, s
         })  # fmt: skip
     assert ranks[0] == ranks[1]
     assert all(rank is not None and rank <= 3 for rank in ranks[0].values())
+
+
+def test_a_phrase_match_in_an_unread_full_text_counts(article_db):
+    from claims.trace.score import score_work
+    from claims.trace.search import Work
+
+    (target,) = load_targets(open_db(article_db), quote_ids=[6])
+    plain = Work(title="An unrelated title", abstract="Nothing of the quote here.", how=["europepmc terms"])
+    matched = Work(title="An unrelated title", abstract="Nothing of the quote here.", how=["europepmc phrase"])
+    assert score_work(target, matched).score > score_work(target, plain).score
+    assert "phrase found in full text" in score_work(target, matched).why()

@@ -41,7 +41,7 @@ from .search import (
 
 DEFAULT_LIMIT = 5
 # Works ranked before full texts are fetched: the full text of this many is asked for.
-FULL_TEXT_POOL = 2
+FULL_TEXT_POOL = 3
 TITLE_ONLY_WORDS = 6
 
 

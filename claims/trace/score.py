@@ -6,8 +6,9 @@ score = 0.7 x term overlap + 0.2 x phrase + study-mention bonus (at most 0.15), 
 - term overlap is the weight of the record's key terms found in the work's title or abstract
   over the weight of all its key terms (a title hit counts 1.5 times, capped at 1);
 - phrase is 1 when the quote is in the work's full text word for word or after folding, its
-  alignment score / 100 when the full text holds an altered version, else 0.5 when a run of
-  five or more of its words is in the abstract;
+  alignment score / 100 when the full text holds an altered version, 0.75 when Europe PMC's
+  phrase search matched a full text that could not be fetched, else 0.5 when a run of five or
+  more of its words is in the abstract;
 - the bonus is 0.05 for each of the year, the design and the sample size that a study mention
   in the article gives and the work matches.
 """
@@ -29,6 +30,8 @@ PHRASE_WEIGHT = 0.2
 MENTION_BONUS = 0.05
 TITLE_FACTOR = 1.5
 SHINGLE_WORDS = 5
+# Europe PMC found the phrase in a full text we could not read: strong, but unverified.
+SEARCH_PHRASE = 0.75
 # Below this a work is not proposed at all: it shares too little with the record.
 MIN_SCORE = 0.1
 
@@ -127,6 +130,14 @@ def score_work(target: Target, work: Work) -> Scored:
         reasons.append({"kind": "full_text", "value": result,
                         "text": f"quote checked against the full text: {result}"
                                 + (f" (score {verification['score']:.0f})" if verification["score"] is not None else "")})  # fmt: skip
+    if target.kind == "quote" and verification is None and any(h == "europepmc phrase" for h in work.how):
+        # Europe PMC's phrase search matched the quoted words in the abstract or the open-access
+        # full text; unless the abstract shows them, they are in the full text we did not read.
+        in_abstract = work.abstract and _shingle_hit(target.text, work.abstract)
+        if not in_abstract:
+            phrase = max(phrase, SEARCH_PHRASE)
+            reasons.append({"kind": "phrase_in_full_text", "value": "europepmc phrase search",
+                            "text": "phrase found in full text (Europe PMC phrase search; text not fetched)"})  # fmt: skip
     if target.kind == "quote" and phrase < 0.5 and work.abstract:
         piece = _shingle_hit(target.text, work.abstract)
         if piece:
