@@ -166,13 +166,14 @@ def rank(target: Target, works: list[Work], limit: int, *, exclude: set[int] | N
 # --- study details from the abstract -----------------------------------------------------------
 
 # "not microcurrent", "no keratinocytes and no TNF-α treatment": what the text rules out.
-_NEGATED = re.compile(r"\b(?:not|no|nor|without|rather than|instead of|unlike)\b[^.;:,()]*")
+_NEGATED = re.compile(r"\b(?:not|no|nor|nothing|without|rather than|instead of|unlike)\b[^.;:,()]*")
 _SPECIES = re.compile(r"\b(mouse|mice|murine|rats?|rabbits?|pigs?|porcine|zebrafish)\b")
 _HUMANS = re.compile(r"\b(women|men|participants|patients|volunteers|adults|humans?|subjects|people)\b")
 # A cell type named in passing ("adipocyte size") is no cell study: these words say the work
 # itself used cells.
 _CELL_CONTEXT = re.compile(r"\b(?:in vitro|in-vitro|cell lines?|cell work|cell culture|cultured|hacat|raw ?264\.7)\b")
 _N = re.compile(r"\b(\d{1,5})\s+(?:\w+\s+){0,2}?(?:women|men|participants|patients|volunteers|adults|subjects|people|mice|rats)\b")
+PER_ABSTRACT = ", per the abstract"
 _DESIGN_DETAIL = {
     "meta_analysis": r"meta-?analys",
     "systematic_review": r"systematic (?:review|search)",
@@ -200,12 +201,15 @@ def study_details(work: Work) -> dict[str, Any]:
         details["population"] = "humans"
     if cells and details.get("population") in ("animals", "cells"):
         animal = {"mice": "mouse", "murine": "mouse", "rats": "rat"}.get(species[0], species[0]) if len(species) == 1 else ""
-        details["population_detail"] = f"{animal} {', '.join(sorted(cells))}".strip() + " (from the abstract)"
+        details["population_detail"] = f"{animal} {', '.join(sorted(cells))}".strip() + PER_ABSTRACT
     elif species and details.get("population") == "animals":
-        details["population_detail"] = f"{', '.join(species)} (from the abstract)"
+        details["population_detail"] = f"{', '.join(species)}{PER_ABSTRACT}"
     named = classify(text, INTERVENTIONS)
     if len(named) == 1:
-        details["intervention"] = f"{next(iter(named))} (from the abstract)"
+        name = next(iter(named))
+        # The abstract's own words around the match: "448 khz radiofrequency current".
+        match = re.search(rf"(?:\d[\d.,]*\s*[^\W\d_]{{0,3}}\s+)?(?:{INTERVENTIONS[name].pattern})(?:\s+(?:currents?|stimulation|therapy|devices?))?", text)
+        details["intervention"] = (" ".join(match.group(0).split()) if match else name) + PER_ABSTRACT
     designs = [name for name, pattern in _DESIGN_DETAIL.items() if re.search(pattern, text)]
     if len(designs) == 1:
         details["design"] = designs[0]
