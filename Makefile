@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 DB := data/claims.db
 HOST := 127.0.0.1
 PORT ?= 8001
-# Debian's Chromium and its driver for the real-browser tests (Playwright's own download does not work here).
-APT_PACKAGES := chromium chromium-driver
+# System packages (see system-packages): Debian's Chromium and its driver for the real-browser tests
+# (Playwright's own download does not work here); Node and npm for citeproc-js, the reference CSL
+# engine the formatting test compares with; pandoc reads the CSL-JSON export back in the round trip.
+CITEPROC_JS := tests/citeproc_js
 
 .PHONY: demo test install install-test system-packages build serve lint clean
 
@@ -19,13 +21,21 @@ install: $(BIN)/python
 
 install-test: $(BIN)/python system-packages
 	$(BIN)/pip install --quiet -e '.[test]'
+	cd $(CITEPROC_JS) && npm ci --no-audit --no-fund --silent
 
-# Installs the browser only when it is missing; needs root (as on CI) or sudo.
+# Installs each system package only when its command is missing (npm comes with some nodejs
+# builds, and Debian's npm package would conflict with them); needs root (as on CI) or sudo.
 system-packages:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -x /usr/bin/chromedriver ] || missing="$$missing chromium-driver"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v pandoc >/dev/null || missing="$$missing pandoc"; \
+	if [ -n "$$missing" ]; then \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
 build: install

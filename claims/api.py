@@ -46,7 +46,7 @@ from .lookup import (
 )
 from .models import Document, Format
 from .readers import ReadError
-from .sources import Outcome, SourceError, import_records, read_source_file
+from .sources import Outcome, SourceError
 from .trace.run import TraceError, TraceReport
 from .trace.run import trace as _trace
 from .wording import plural
@@ -129,11 +129,19 @@ def ledger(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = 
     return _ledger(db, article_id, fmt, all_versions=all_versions)
 
 
-def import_files(db: sqlite_utils.Database, paths: Iterable[str | Path], fmt: str | None = None) -> list[Outcome]:
-    """Import BibTeX, RIS, CSL-JSON or CSL-YAML files: all validated, then written in one transaction."""
-    parsed = [(str(path), read_source_file(path, fmt)) for path in paths]
+def import_files(
+    db: sqlite_utils.Database, paths: Iterable[str | Path], fmt: str | None = None, *, strict: bool = True
+) -> list[Outcome]:
+    """Import library files (BibTeX, RIS, MEDLINE, Web of Science, CSL-JSON/YAML) in one transaction.
+
+    ``strict`` (the default here) refuses every file on any rejected record or warning;
+    :func:`claims.importers.import_libraries` gives the partial import with its report.
+    """
+    from .importers import import_libraries, read_libraries
+
+    parsed = read_libraries(list(paths), fmt, strict=strict)
     with transaction(db):
-        return [outcome for origin, records in parsed for outcome in import_records(db, records, origin)]
+        return import_libraries(db, parsed).outcomes
 
 
 def lookup(

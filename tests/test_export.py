@@ -112,7 +112,7 @@ def test_bibtex_reimports_as_the_same_sources(rich_db, runner, tmp_path):
     open_db(fresh).close()
     result = runner.invoke(cli, ["sources", "import", "--db", str(fresh), str(out)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == f"13 added, 0 merged, 0 skipped (database: {fresh.resolve()})"
+    assert result.output.splitlines()[-1] == f"13 added, 0 merged, 0 skipped, 0 rejected, 0 warnings (database: {fresh.resolve()})"
     again = {r["key"]: r for r in open_db(fresh)["sources"].rows}
     for row in open_db(rich_db)["sources"].rows:
         other = again[row["key"]]

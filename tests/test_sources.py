@@ -19,8 +19,9 @@ def sources_yml() -> list[dict]:
     return yaml.safe_load((DATA / "sources.yml").read_text(encoding="utf-8"))
 
 
-def import_(runner, db_path, *files, expect_ok=True):
-    result = runner.invoke(cli, ["sources", "import", "--db", str(db_path), *map(str, files)])
+def import_(runner, db_path, *files, expect_ok=True, strict=False):
+    flags = ["--strict"] if strict else []
+    result = runner.invoke(cli, ["sources", "import", "--db", str(db_path), *flags, *map(str, files)])
     if expect_ok:
         assert result.exit_code == 0, result.output
     return result
@@ -108,7 +109,7 @@ def test_import_bibtex_with_accents_organisations_and_a_merge(built_db, runner):
     assert any(line.startswith("merged toledano2024radiofrequency: same DOI") and "ISSN" in line for line in lines)
     assert any(line.startswith("added who2020guidelines") for line in lines)
     assert any(line.startswith("added muller2019skin") for line in lines)
-    assert lines[-1] == f"2 added, 1 merged, 0 skipped (database: {built_db.resolve()})"
+    assert lines[-1] == f"2 added, 1 merged, 0 skipped, 0 rejected, 0 warnings (database: {built_db.resolve()})"
     db = open_db(built_db)
     assert db["sources"].count == before_count + 2
     muller = json.loads(db.execute("select csl from sources where key = 'muller2019skin'").fetchone()[0])
@@ -131,7 +132,7 @@ def test_import_bibtex_with_accents_organisations_and_a_merge(built_db, runner):
 def test_reimporting_the_same_file_skips_every_entry(db_path, runner):
     import_(runner, db_path, FIXTURES / "zotero.bib")
     result = import_(runner, db_path, FIXTURES / "zotero.bib")
-    assert result.output.splitlines()[-1] == f"0 added, 0 merged, 3 skipped (database: {db_path.resolve()})"
+    assert result.output.splitlines()[-1] == f"0 added, 0 merged, 3 skipped, 0 rejected, 0 warnings (database: {db_path.resolve()})"
     assert "skipped who2020guidelines: same DOI" not in result.output  # no DOI: matched on ISBN? no: title
     assert "skipped who2020guidelines: same title and year" in result.output
     # Nothing changed on the sources, but that the file holds them is recorded, with no fields.
@@ -142,7 +143,7 @@ def test_reimporting_the_same_file_skips_every_entry(db_path, runner):
     # The same record from the same file is recorded once: a third import writes nothing.
     before = file_hash(db_path)
     again = import_(runner, db_path, FIXTURES / "zotero.bib")
-    assert again.output.splitlines()[-1] == f"0 added, 0 merged, 3 skipped (database: {db_path.resolve()})"
+    assert again.output.splitlines()[-1] == f"0 added, 0 merged, 3 skipped, 0 rejected, 0 warnings (database: {db_path.resolve()})"
     assert file_hash(db_path) == before
 
 
@@ -221,7 +222,7 @@ Y2021 = {"date-parts": [[2021]]}
 )
 def test_same_title_and_year_is_not_enough_when_anything_disagrees(db_path, runner, tmp_path, first, second):
     result = _import_items(runner, db_path, tmp_path, [first, second])
-    assert result.output.splitlines()[-1] == f"2 added, 0 merged, 0 skipped (database: {db_path.resolve()})", result.output
+    assert result.output.splitlines()[-1] == f"2 added, 0 merged, 0 skipped, 0 rejected, 0 warnings (database: {db_path.resolve()})", result.output
     assert open_db(db_path)["source_merges"].count == 0
 
 
@@ -255,14 +256,14 @@ def test_a_url_without_a_scheme_is_read_as_https(db_path, runner, tmp_path):
     assert rows == {"page2020": "https://www.example.org/skin?id=1", "other2020": "https://example.com/x"}
 
 
-def test_an_unusable_url_is_a_one_line_error_naming_the_entry(db_path, runner, tmp_path):
+def test_strict_an_unusable_url_is_a_one_line_error_naming_the_entry(db_path, runner, tmp_path):
     bib = tmp_path / "refs.bib"
     bib.write_text(
         "@misc{good2020, title = {Fine}, year = {2020}}\n\n@misc{bad2020, title = {A page}, url = {see the library}}\n",
         encoding="utf-8",
     )
     before = file_hash(db_path)
-    result = import_(runner, db_path, bib, expect_ok=False)
+    result = import_(runner, db_path, bib, expect_ok=False, strict=True)
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "line 3 (entry bad2020): invalid URL 'see the library'" in result.output
     assert file_hash(db_path) == before
@@ -270,7 +271,7 @@ def test_an_unusable_url_is_a_one_line_error_naming_the_entry(db_path, runner, t
 
 def test_import_ris_and_csl_json(db_path, runner):
     result = import_(runner, db_path, FIXTURES / "refs.ris", FIXTURES / "items.json")
-    assert result.output.splitlines()[-1] == f"4 added, 0 merged, 0 skipped (database: {db_path.resolve()})"
+    assert result.output.splitlines()[-1] == f"4 added, 0 merged, 0 skipped, 0 rejected, 0 warnings (database: {db_path.resolve()})"
     db = open_db(db_path)
     rows = {r["key"]: r for r in db["sources"].rows}
     assert set(rows) == {"bu2024ris", "lefevre2021electrostimulation", "cheng1982", "odegard2023microcurrent"}
@@ -292,7 +293,7 @@ def test_same_pmid_or_title_and_year_is_one_source(built_db, runner):
 
 def test_import_csl_yaml(db_path, runner):
     result = import_(runner, db_path, DATA / "sources.yml")
-    assert result.output.splitlines()[-1] == f"9 added, 0 merged, 0 skipped (database: {db_path.resolve()})"
+    assert result.output.splitlines()[-1] == f"9 added, 0 merged, 0 skipped, 0 rejected, 0 warnings (database: {db_path.resolve()})"
     # Import adds the sources; only `claims build` turns candidate_for into links.
     assert open_db(db_path)["citations"].count == 0
 
@@ -302,26 +303,26 @@ def test_import_csl_yaml(db_path, runner):
     [
         ("broken.bib", "broken.bib line 9 (entry broken2021): malformed entry"),
         ("bad_doi.bib", "bad_doi.bib line 7 (entry baddoi2021): invalid DOI '11.1234/not-a-doi'"),
-        ("no_ty.ris", "no_ty.ris line 7: reference 2 does not start with TY (found TI)"),
-        ("bad_type.json", "bad_type.json entry 2 (entry odd2021): type: 'journal' is not a CSL item type"),
+        ("no_ty.ris", "no_ty.ris line 7: reference does not start with TY (found TI)"),
+        ("bad_type.json", "bad_type.json entry 2 (line 3) (entry odd2021): type 'journal' is not a CSL item type"),
     ],
 )
-def test_bad_files_are_one_line_errors_and_write_nothing(db_path, runner, fixture, expected):
+def test_strict_bad_files_are_one_line_errors_and_write_nothing(db_path, runner, fixture, expected):
     import_(runner, db_path, FIXTURES / "zotero.bib")
     before = file_hash(db_path)
     # A good file first: nothing from it is written either when a later file is bad.
-    result = import_(runner, db_path, FIXTURES / "refs.ris", FIXTURES / fixture, expect_ok=False)
+    result = import_(runner, db_path, FIXTURES / "refs.ris", FIXTURES / fixture, expect_ok=False, strict=True)
     assert result.exit_code == 1
     error = result.output.strip()
     assert len(error.splitlines()) == 1 and expected in error, error
     assert file_hash(db_path) == before
 
 
-def test_pmid_with_letters_in_a_csl_file(db_path, runner, tmp_path):
+def test_strict_pmid_with_letters_in_a_csl_file(db_path, runner, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps([{"id": "x2020", "type": "book", "title": "X", "PMID": "12ab34"}]), encoding="utf-8")
     before = file_hash(db_path)
-    result = import_(runner, db_path, bad, expect_ok=False)
+    result = import_(runner, db_path, bad, expect_ok=False, strict=True)
     assert result.exit_code == 1 and "entry x2020" in result.output and "invalid PMID '12ab34'" in result.output
     assert file_hash(db_path) == before
 
