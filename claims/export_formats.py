@@ -288,7 +288,7 @@ def ris_record(item: dict[str, Any]) -> dict[str, Any]:
     if item.get("number") not in (None, ""):
         ref["note"] = str(item["number"])  # M1, which reference managers read as the number
     if item.get("page"):
-        start, _, end = str(item["page"]).partition("-")
+        start, _, end = re.sub(r"\s*[-\u2013\u2014]+\s*", "-", str(item["page"])).partition("-")
         ref["start_page"] = start
         if end:
             ref["end_page"] = end

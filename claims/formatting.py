@@ -258,7 +258,8 @@ def text_entries(items: Sequence[dict[str, Any]], style: str = "apa", locale: st
     bibliography.sort()
     bibliography.keys = _KeyList(bibliography.keys)
     assign_year_suffixes(bibliography, csl_style)
-    entries = [str(entry) for entry in bibliography.bibliography()]
+    # One at a time: citeproc-py drops an entry that renders empty, which would shift the rest.
+    entries = [next((str(e) for e in bibliography.style.render_bibliography([cite])), "") for cite in bibliography.items]
     # citeproc-py lower-cases the ids it is given: give back the items' own.
     ids = {str(item["id"]).lower(): str(item["id"]) for item in plain}
     return [(ids.get(str(key), str(key)), finish_entry(text, lang)) for key, text in zip(bibliography.keys, entries, strict=True)]
@@ -276,10 +277,13 @@ def finish_entry(text: str, lang: str = "en-US") -> str:
     # (9.16) wants a retrieval date only for pages meant to change; without one, the bare URL.
     text = re.sub(r"\bRetrieved (?=https?://)", "", text)
     # A title ending in ? or ! takes no period after it (CSL: punctuation is not doubled).
-    return re.sub(r"([?!])\.(?=\s|$)", r"\1", text)
+    text = re.sub(r"([?!:])\.(?=\s|$)", r"\1", text)
+    # An entry that opens with the "no date" term starts with a capital, as citeproc-js prints it.
+    return re.sub(r"^\(n\.d\.", "(N.d.", text)
 
 
 def to_text(items: Sequence[dict[str, Any]], style: str = "apa", locale: str | None = None) -> str:
     """A formatted bibliography, one entry per line, ready to paste."""
     entries = text_entries(items, style, locale)
-    return "".join(text + "\n" for _, text in entries)
+    # An entry the style leaves out (APA: an interview with no source to retrieve) prints nothing.
+    return "".join(text + "\n" for _, text in entries if text)

@@ -103,7 +103,7 @@ def bibtexparser_view(text: str) -> list[dict[str, Any]]:
     from bibtexparser import middlewares as m
 
     library = bibtexparser.parse_string(
-        text, append_middleware=[m.LatexDecodingMiddleware(), m.SeparateCoAuthors(), m.SplitNameParts()]
+        text, append_middleware=[m.SeparateCoAuthors(), m.SplitNameParts()]
     )
     assert not library.failed_blocks, [b.raw for b in library.failed_blocks]
     out = []
@@ -113,7 +113,7 @@ def bibtexparser_view(text: str) -> list[dict[str, Any]]:
         for parts in f.get("author") or []:
             authors.append(" ".join(" ".join(p) for p in (parts.von, parts.last, parts.first, parts.jr) if p))
         out.append({
-            "id": entry.key, "author": authors, "title": f.get("title"), "year": f.get("year") or (f.get("date") or "")[:4],
+            "id": entry.key, "author": authors, "title": f.get("title"), "year": f.get("year") or re.match(r"-?\d*", f.get("date") or "").group(0),
             "container": f.get("journal") or f.get("journaltitle") or f.get("booktitle"), "volume": f.get("volume"),
             "issue": f.get("number"), "page": f.get("pages"), "DOI": f.get("doi"), "URL": f.get("url"),
         })  # fmt: skip

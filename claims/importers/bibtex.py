@@ -155,12 +155,25 @@ def _date(fields: dict[str, str]) -> dict[str, Any] | None:
     return {"date-parts": [parts]}
 
 
-def _fields(entry: Any, result: ReadResult, where: str) -> dict[str, str]:
+def _unenclose(value: str) -> str:
+    """``{x}`` or ``"x"`` -> ``x``: bibtexparser's middlewares skip the blocks it flags as failed."""
+    value = value.strip()
+    if len(value) >= 2 and ((value[0], value[-1]) in (("{", "}"), ('"', '"'))):
+        inner, depth = value[1:-1], 0
+        for ch in inner:
+            depth += {"{": 1, "}": -1}.get(ch, 0)
+            if depth < 0:
+                return value  # {a} and {b}: two groups, not one enclosed value
+        return inner if depth == 0 else value
+    return value
+
+
+def _fields(entry: Any, result: ReadResult, where: str, raw: bool = False) -> dict[str, str]:
     """The entry's fields by lower-cased name; a repeated field keeps its first value."""
     fields: dict[str, str] = {}
     for f in entry.fields:
         name = f.key.strip().lower()
-        value = str(f.value)
+        value = _unenclose(str(f.value)) if raw else str(f.value)
         if name in fields:
             result.warn(where, f"field {f.key!r} given twice: the first value is kept", entry.key)
             continue
@@ -285,6 +298,7 @@ def read_bibtex(text: str, name: str) -> ReadResult:
     finally:
         logger.setLevel(level)
     entries: list[tuple[Any, int]] = [(e, e.start_line) for e in library.entries]
+    unprocessed: set[int] = set()  # entries from failed blocks: values still enclosed
     for block in library.failed_blocks:
         line = (block.start_line or 0) + 1
         where = f"{name} line {line}"
@@ -295,12 +309,14 @@ def read_bibtex(text: str, name: str) -> ReadResult:
                 result.warn(where, f"duplicate entry key {block.key} (BibTeX keeps the first): imported under a new key", block.key)
                 entry.key = ""
                 entries.append((entry, block.start_line or 0))
+                unprocessed.add(id(entry))
             continue
         if isinstance(block, DuplicateFieldKeyBlock):
             entry = block.ignore_error_block
             if entry is not None:
                 result.warn(where, f"field(s) {', '.join(sorted(block.duplicate_keys))} given twice: the first value is kept", entry.key)
                 entries.append((entry, block.start_line or 0))
+                unprocessed.add(id(entry))
             continue
         result.reject(where, "malformed entry (unbalanced braces or quotes, or a missing comma or =)", key)
     entries.sort(key=lambda pair: pair[1])
@@ -308,7 +324,7 @@ def read_bibtex(text: str, name: str) -> ReadResult:
     for entry, _ in entries:
         if entry.key:
             by_key.setdefault(entry.key.lower(), entry)
-    parsed = {id(entry): _fields(entry, result, f"{name} line {line + 1}") for entry, line in entries}
+    parsed = {id(entry): _fields(entry, result, f"{name} line {line + 1}", id(entry) in unprocessed) for entry, line in entries}
     for entry, line in entries:
         where = f"{name} line {line + 1}"
         entry_type = entry.entry_type.lower()

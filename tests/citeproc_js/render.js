@@ -23,5 +23,6 @@ const engine = new CSL.Engine(sys, fs.readFileSync(input.style, "utf8"), input.l
 engine.setOutputFormat("text");
 engine.updateItems(input.items.map((item) => String(item.id)));
 const [meta, entries] = engine.makeBibliography();
-const out = meta.entry_ids.map((ids, i) => [ids[0], entries[i].replace(/\s+/g, " ").trim()]);
+// An entry a style leaves out (APA's uncited interviews) is not listed at all.
+const out = meta.entry_ids.map((ids, i) => [ids[0], (entries[i] || "").replace(/\s+/g, " ").trim()]).filter(([, text]) => text);
 process.stdout.write(JSON.stringify(out));
