@@ -202,6 +202,21 @@ def _patch_citeproc() -> None:
             return last  # 1-13 is 1–13: only digits in the same places repeat
         return original_last_page(self, first, last)
 
+    original_case = model.TextCased.case
+
+    def case(self, text, language=None):  # type: ignore[no-untyped-def]
+        # 11. Title case capitalises a stop word that ends the title too (CSL 1.0.2, text-case:
+        #     "...unless they are the first or last word"): "IEEE Transactions On".
+        result = original_case(self, text, language)
+        if self.get("text-case") != "title" or (language is not None and language != "en"):
+            return result
+        match = re.search(r"(?<![\w'(])([a-z]{2,})(\W*)$", str(result))
+        if match and match.group(1) in self._stop_words and " " in str(result).strip():
+            start = match.start(1)
+            return type(result)(str(result)[:start] + match.group(1).capitalize() + str(result)[match.end(1):]) if isinstance(result, str) else result
+        return result
+
+    model.TextCased.case = case
     model.If._is_numeric = is_numeric
     model.Names.process = names_process
     model.Label.markup = label_markup
