@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from ..sources import Outcome, SourceError, import_records
+from ..wording import plural
 from .bibtex import read_bibtex
 from .common import Problem, ReadResult
 from .csljson import read_csl_json, read_csl_yaml
@@ -79,7 +80,7 @@ class ImportReport:
     def summary(self) -> str:
         return (
             f"{self.count('added')} added, {self.count('merged')} merged, {self.count('skipped')} skipped, "
-            f"{len(self.rejected)} rejected, {len(self.warnings)} warnings"
+            f"{len(self.rejected)} rejected, {plural(len(self.warnings), 'warning')}"
         )
 
     def lines(self) -> list[str]:
