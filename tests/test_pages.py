@@ -135,7 +135,7 @@ def test_only_build_and_ingest_create_a_database_and_every_write_names_it(tmp_pa
     again = runner.invoke(cli, ["ingest", str(post)])
     assert "created new database" not in again.output and f"(database: {target.resolve()})" in again.output
     imported = runner.invoke(cli, ["sources", "import", str(bib)])
-    assert imported.output.splitlines()[-1] == f"1 added, 0 merged, 0 skipped (database: {target.resolve()})"
+    assert imported.output.splitlines()[-1] == f"1 added, 0 merged, 0 skipped, 0 rejected, 0 warnings (database: {target.resolve()})"
     source_id = sqlite_utils.Database(target).execute("select id from sources where key = 'lee2022'").fetchone()[0]
     linked = runner.invoke(cli, ["link", str(source_id), "--quote", "1", "--stance", "mixed"])
     # The source by its key, like every other line, even when given by id.

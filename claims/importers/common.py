@@ -136,7 +136,7 @@ def _coerce(item: dict[str, Any]) -> None:
         if isinstance(value, list) and value and all(isinstance(v, (int, str)) for v in value):
             value = {"date-parts": [value]}
         if isinstance(value, (dict, list)) and _yaml_date_parts(value) is not None:
-            value = _yaml_date_parts(value)
+            value = item[name] = _yaml_date_parts(value)
         if isinstance(value, (str, int)):
             item[name] = date_from_text(str(value))
         elif isinstance(value, dict) and isinstance(value.get("date-parts"), list):
@@ -167,6 +167,9 @@ def _coerce(item: dict[str, Any]) -> None:
 def _yaml_date_parts(value: Any) -> dict[str, Any] | None:
     """pandoc-citeproc's CSL-YAML dates, ``[{year: 2017, month: 3}, {year: 2018}]``, as date-parts."""
     ranges = value if isinstance(value, list) else [value]
+    if ranges and isinstance(ranges[0], dict) and ({"literal", "raw"} & set(ranges[0])) and "year" not in ranges[0]:
+        first = ranges[0]
+        return {k: str(first[k]) for k in ("literal", "raw") if k in first}  # [{literal: "2017-14/2017-15"}]
     if not ranges or not all(isinstance(r, dict) and "year" in r for r in ranges):
         return None
     date: dict[str, Any] = {"date-parts": [[r[k] for k in ("year", "month", "day") if r.get(k) not in (None, "")] for r in ranges[:2]]}
