@@ -566,11 +566,13 @@ def sources_import(files: tuple[str, ...], db_path: str, fmt: str | None, strict
     db = open_existing_db(db_path)
     with transaction(db):
         report = import_libraries(db, parsed)
+    if not report.outcomes:
+        # Nothing to import is bad input: one line, the first reason, nothing written.
+        first = report.rejected[0].describe("first rejected:") if report.rejected else "no records"
+        raise fail(f"nothing imported: {len(report.rejected)} rejected, {first}")
     for line in report.lines():
         click.echo(line)
     click.echo(summary(report.summary(), db_path))
-    if not report.outcomes:
-        raise fail("nothing imported")
 
 
 @sources.command("lookup")

@@ -86,7 +86,8 @@ def test_strict_refuses_the_same_library_and_writes_nothing(db_path, runner, tmp
 def test_nothing_importable_exits_1_and_an_unreadable_file_writes_nothing(db_path, runner, tmp_path):
     empty = write(tmp_path, "empty.bib", "@book{x, year = {2020}}\n")
     result = import_(runner, db_path, empty)
-    assert result.exit_code == 1 and "1 rejected" in result.output and "nothing imported" in result.output
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "nothing imported: 1 rejected, first rejected:" in result.output and "empty.bib line 1 (entry x)" in result.output
     before = file_hash(db_path)
     good = write(tmp_path, "good.json", json.dumps([{"id": "ok", "type": "book", "title": "Fine"}]))
     broken = write(tmp_path, "broken.json", "[{")

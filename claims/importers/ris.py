@@ -181,7 +181,7 @@ def read_ris(text: str, name_: str) -> ReadResult:
     if not records and text.strip():
         from ..sources import SourceError
 
-        raise SourceError(f"{name_}: no RIS records found (each starts with a 'TY  - ' line)")
+        raise SourceError(f"{name_}: no RIS entries found (each starts with a 'TY  - ' line)")
     tags, lists = mapping(), list_tags()
     for line, lines in records:
         where = f"{name_} line {line}"
