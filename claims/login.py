@@ -68,7 +68,7 @@ class SlidingWindow:
             return max(0.0, events[0] + self.window - now)
 
     def add(self, key: str) -> float:
-        """Record one event; returns its timestamp (to :meth:`discard` it later)."""
+        """Record one event; returns its timestamp."""
         now = time.monotonic()
         with self._lock:
             self._recent(key, now).append(now)
@@ -77,11 +77,6 @@ class SlidingWindow:
                     del self._events[old]
         return now
 
-    def discard(self, key: str, stamp: float) -> None:
-        with self._lock:
-            events = self._events.get(key)
-            if events and stamp in events:
-                events.remove(stamp)
 
 
 class LoginGuard:
@@ -152,6 +147,17 @@ async def _form(datasette, request, error: str | None, status: int = 200) -> Res
     return Response.html(html, status=status)
 
 
+def _too_many(datasette, wait: float) -> Response:
+    # A plain page, not the rendered form: a flood of refused guesses must cost next to nothing.
+    seconds = int(wait) + 1
+    return Response.html(
+        f"<!DOCTYPE html><title>Too many failed logins</title><p>Too many failed logins: try again in "
+        f'{seconds} seconds. <a href="{datasette.urls.path("/-/login")}">Log in</a></p>',
+        status=429,
+        headers={"Retry-After": str(seconds)},
+    )
+
+
 async def login(request, datasette) -> Response:
     hashes, actors = _accounts(datasette)
     if request.method != "POST":
@@ -162,31 +168,29 @@ async def login(request, datasette) -> Response:
     password = str(post.get("password") or "")[:1000]
     guard = guard_for(datasette)
     address = client_address(request)
-    wait = max(guard.names.full(username), guard.addresses.full(address))
-    if wait:
-        # A plain page, not the rendered form: a flood of refused guesses must cost next to nothing.
-        seconds = int(wait) + 1
-        return Response.html(
-            f"<!DOCTYPE html><title>Too many failed logins</title><p>Too many failed logins: try again in "
-            f'{seconds} seconds. <a href="{datasette.urls.path("/-/login")}">Log in</a></p>',
-            status=429,
-            headers={"Retry-After": str(seconds)},
-        )
-    # Counted before checking, so concurrent guesses cannot all slip under the limit; a
-    # successful login takes its marks back.
-    marks = guard.names.add(username), guard.addresses.add(address)
     known = hashes.get(username)
     iterations = max((_iterations(h) for h in hashes.values()), default=DEFAULT_ITERATIONS)
-    target = known or guard.dummy_hash(iterations)
+    # Refused at once if already over a limit; otherwise checked again when its turn comes.
+    wait = max(guard.names.full(username), guard.addresses.full(address))
+    if wait:
+        return _too_many(datasette, wait)
     async with guard.hashing:
-        ok = await asyncio.to_thread(_check, password, target)
+        # Checked once this login's turn to hash comes: checks run one at a time, so concurrent
+        # guesses see the failures of those before them and cannot all slip under the limit,
+        # while concurrent correct logins (a class behind one address) never count against it.
+        wait = max(guard.names.full(username), guard.addresses.full(address))
+        if not wait:
+            target = known or await asyncio.to_thread(guard.dummy_hash, iterations)
+            ok = await asyncio.to_thread(_check, password, target)
+    if wait:
+        return _too_many(datasette, wait)
     if ok and known:
-        guard.names.discard(username, marks[0])
-        guard.addresses.discard(address, marks[1])
         actor = actors.get(username) or {"id": username}
         response = Response.redirect(datasette.urls.path("/"))
         set_login_cookie(datasette, request, response, actor)
         return response
+    guard.names.add(username)
+    guard.addresses.add(address)
     return await _form(datasette, request, "Invalid username or password")
 
 

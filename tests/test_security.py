@@ -245,3 +245,24 @@ async def test_anonymous_requests_queue_but_logged_in_ones_do_not(ds):
     release.set()
     await asyncio.wait_for(asyncio.gather(slow, queued, forged_task), timeout=5)
     assert set(served) == {"/slow", "/reviewer", "/-/login", "/anonymous", "/forged"}
+
+
+@pytest.mark.asyncio
+async def test_concurrent_guesses_are_limited_and_concurrent_logins_are_not(login_ds, monkeypatch):
+    checked: list[str] = []
+    real = login_lib._check
+
+    def counting(password: str, password_hash: str) -> bool:
+        checked.append(password)
+        return real(password, password_hash)
+
+    monkeypatch.setattr(login_lib, "_check", counting)
+    # A class behind one address logs in at once: more correct logins than the failure limit.
+    correct = await asyncio.gather(*(_login(login_ds, "alice", PASSWORD) for _ in range(login_lib.ADDRESS_FAILURES + 5)))
+    assert [r.status_code for r in correct] == [302] * (login_lib.ADDRESS_FAILURES + 5)
+    # Forty guesses at once: only as many are checked as the address may fail; the rest are 429s.
+    checked.clear()
+    guesses = await asyncio.gather(*(_login(login_ds, f"user{i}", "guess") for i in range(40)))
+    statuses = [r.status_code for r in guesses]
+    assert statuses.count(200) == len(checked) == login_lib.ADDRESS_FAILURES
+    assert statuses.count(429) == 40 - login_lib.ADDRESS_FAILURES
