@@ -107,7 +107,7 @@ def ingest(
         )
         cited = link_cited_sources(db, result.article_id)
         # Near-duplicate quotes across articles, and evidence findings for the new links.
-        derived = refresh_findings(db)
+        derived = refresh_findings(db, [result.article_id])
     return Ingested(location, result, cited, derived)
 
 

@@ -456,7 +456,7 @@ def verify(db_path: str, article_id: int | None, as_json: bool) -> None:
     with transaction(db):
         written = save_checks(db, checks, article_id)
         written += save_suggestions(db, suggestions, article_id)
-        written += refresh_findings(db)
+        written += refresh_findings(db, None if article_id is None else [article_id])
     keys = dict(db.execute("select id, key from sources").fetchall())
     texts = dict(db.execute("select id, text from quotes").fetchall()) if checks else {}
     if as_json:

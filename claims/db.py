@@ -670,4 +670,8 @@ def m040_flags_no_replace(db: sqlite_utils.Database) -> None:
 
 
 from . import schema_speakers, schema_versions  # noqa: E402,F401
+
+# isort: split
+# Registered after the versions migrations: m140 replaces the status views m133 made.
+from . import schema_scale  # noqa: E402,F401
 from .schema_trace import m170_trace  # noqa: E402,F401  (issue 16's migrations register on import)

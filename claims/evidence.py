@@ -14,6 +14,7 @@ import bisect
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -23,7 +24,6 @@ import sqlite_utils
 from markupsafe import Markup
 from pydantic import ConfigDict, Field, ValidationError, model_validator
 from rank_bm25 import BM25Okapi
-from rapidfuzz import fuzz
 
 from .clock import now
 from .models import FindingRow, Record, first_error
@@ -271,7 +271,8 @@ def link_record(
         raise CurationError(f"{kind} {record_id}: {first_error(e)}") from None
     outcome = save_link(db, kind, record_id, source_id, evidence, relation=relation, added_by=added_by)
     refresh_source_suggestions(db, source_id)
-    refresh_findings(db)
+    # Only this record's article: its findings and the near-duplicates its quotes are in.
+    refresh_findings(db, [db.execute(f"select article_id from {table} where id = ?", [record_id]).fetchone()[0]])
     return source_id, outcome
 
 
@@ -386,14 +387,22 @@ def _describe_source(s: dict[str, Any]) -> str:
     return f"{s['key']} ({', '.join(details + ([what] if what else []))})"
 
 
-def evidence_findings(db: sqlite_utils.Database) -> list[DerivedFinding]:
-    """Population and intervention mismatches and unsupported claims, from citations' evidence."""
+def evidence_findings(db: sqlite_utils.Database, article_ids: list[int] | None = None) -> list[DerivedFinding]:
+    """Population and intervention mismatches and unsupported claims, from citations' evidence
+    (on the records of ``article_ids`` only, if given)."""
     links: dict[tuple[str, int], list[dict[str, Any]]] = defaultdict(list)
+    scope, params = "", []
+    if article_ids is not None:
+        marks = ",".join("?" * len(article_ids))
+        scope = (f"where c.quote_id in (select id from quotes where article_id in ({marks})) "
+                 f"or c.claim_id in (select id from claims where article_id in ({marks}))")  # fmt: skip
+        params = [*article_ids, *article_ids]
     for row in db.query(
-        """
-        select c.*, s.key, s.csl from citations c join sources s on s.id = c.source_id
+        f"""
+        select c.*, s.key, s.csl from citations c join sources s on s.id = c.source_id {scope}
         order by c.source_id, c.id
-        """
+        """,
+        params,
     ):
         kind, rid = ("quote", row["quote_id"]) if row["quote_id"] is not None else ("claim", row["claim_id"])
         # One link per (record, source): the first carries the evidence.
@@ -454,97 +463,41 @@ def evidence_findings(db: sqlite_utils.Database) -> list[DerivedFinding]:
     return out
 
 
-# A quotation this short is too common a phrase to call a duplicate.
-MIN_DUPLICATE_WORDS = 6
-DUPLICATE_SCORE = 75.0
-SHINGLE = 3
-MAX_SHINGLE_QUOTES = 50
-
-
-def cross_article_duplicates(db: sqlite_utils.Database) -> list[DerivedFinding]:
-    """Near-identical quotations in different articles (latest versions), with their sources.
-
-    Candidate pairs come from shared word 3-grams (an inverted index), so the cost follows the
-    number of quotations that share wording, not the square of all quotations.
-    """
-    rows = list(
-        db.execute(
-            """
-            select q.id, q.text, q.article_id, a.location, a.title from quotes q
-            join articles a on a.id = q.article_id
-            where a.is_current
-            order by q.id
-            """
-        )
-    )
-    words: dict[int, list[str]] = {}
-    meta: dict[int, tuple[int, str, str]] = {}
-    index: dict[tuple[str, ...], list[int]] = defaultdict(list)
-    for qid, text, article_id, location, title in rows:
-        tokens = re.findall(r"\w+", fold(text))
-        if len(tokens) < MIN_DUPLICATE_WORDS:
-            continue
-        words[qid] = tokens
-        meta[qid] = (article_id, location, title)
-        for shingle in {tuple(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}:
-            index[shingle].append(qid)
-    shared: dict[tuple[int, int], int] = defaultdict(int)
-    for qids in index.values():
-        if len(qids) > MAX_SHINGLE_QUOTES:
-            continue  # a stock phrase, not evidence of copying
-        for i, a in enumerate(qids):
-            for b in qids[i + 1 :]:
-                if meta[a][0] != meta[b][0]:  # other articles; earlier versions are not current
-                    shared[(a, b)] += 1
-    if not shared:
-        return []
-    credited: dict[int, list[str]] = defaultdict(list)
-    for qid, key in db.execute(
-        "select c.quote_id, s.key from citations c join sources s on s.id = c.source_id "
-        "where c.quote_id is not null order by s.key"
-    ):
-        credited[qid].append(key)
-    out = []
-    for (a, b), count in sorted(shared.items()):
-        if count < 2:
-            continue
-        short, long = sorted((" ".join(words[a]), " ".join(words[b])), key=len)
-        score = fuzz.partial_ratio(short, long)
-        if score < DUPLICATE_SCORE:
-            continue
-
-        def who(qid: int) -> str:
-            keys = credited.get(qid)
-            return f"linked to {', '.join(keys)}" if keys else "linked to no source"
-
-        # One finding in each article, so an editor filtering either article's findings sees it.
-        for this, other in ((a, b), (b, a)):
-            out.append(DerivedFinding(
-                "near_duplicate_quote_across_articles",
-                f"Quote {this} ({who(this)}) is near-identical to quote {other} in \u201c{meta[other][2]}\u201d "
-                f"({who(other)}) (similarity {score:.0f}).",
-                meta[this][0], quote_id=this, related_quote_id=other,
-            ))  # fmt: skip
-    return out
-
-
-def refresh_findings(db: sqlite_utils.Database) -> int:
+def refresh_findings(db: sqlite_utils.Database, article_ids: Iterable[int] | None = None) -> int:
     """Recompute this module's findings; rows that would not change are left alone, so a second
-    run writes nothing. Call inside a transaction. Returns rows written or deleted."""
-    wanted = {f.key(): f for f in [*evidence_findings(db), *cross_article_duplicates(db)]}
+    run writes nothing. Call inside a transaction. Returns rows written or deleted.
+
+    With ``article_ids``, only what those articles (and the versions they replace) imply:
+    their records' evidence findings and the near-duplicates their quotations take part in,
+    found through indexes, so the cost follows the articles, not the database."""
+    from .duplicates import cross_article_duplicates
+
     placeholders = ",".join("?" * len(FINDING_KINDS))
+    scope, params = "", list(FINDING_KINDS)
+    if article_ids is not None:
+        ids = sorted(set(article_ids))
+        if not ids:
+            return 0
+        marks = ",".join("?" * len(ids))
+        ids += [row[0] for row in db.execute(f"select previous_id from articles where id in ({marks}) and previous_id is not null", ids)]
+        marks = ",".join("?" * len(ids))
+        scope = (f" and (article_id in ({marks}) or (kind = 'near_duplicate_quote_across_articles' and "
+                 f"related_quote_id in (select id from quotes where article_id in ({marks}))))")  # fmt: skip
+        params += ids + ids
+    wanted = {f.key(): f for f in [*evidence_findings(db, ids if scope else None), *cross_article_duplicates(db, ids if scope else None)]}
     stale = []
     for row in db.query(
         f"select id, kind, article_id, quote_id, related_quote_id, claim_id, source_id, message "
-        f"from findings where kind in ({placeholders})",
-        list(FINDING_KINDS),
+        f"from findings where kind in ({placeholders}){scope}",
+        params,
     ):
         key = (row["kind"], row["article_id"], row["quote_id"], row["related_quote_id"], row["claim_id"],
                row["source_id"], row["message"])  # fmt: skip
         if wanted.pop(key, None) is None:
             stale.append(row["id"])
-    if stale:
-        db.execute(f"delete from findings where id in ({','.join('?' * len(stale))})", stale)
+    for chunk in range(0, len(stale), 500):
+        part = stale[chunk : chunk + 500]
+        db.execute(f"delete from findings where id in ({','.join('?' * len(part))})", part)
     created = now()
     db["findings"].insert_all(
         FindingRow(kind=f.kind, message=f.message, article_id=f.article_id, quote_id=f.quote_id,

@@ -21,6 +21,7 @@ import sqlite_utils
 from . import versions
 from .clock import now
 from .db import transaction
+from .duplicates import index_article_quotes
 from .extract import extract
 from .models import Article, Document, Extraction, FindingRow
 from .wording import plural
@@ -236,4 +237,6 @@ def save_article(
         ).model_dump()
         for finding in extraction.findings
     )
+    # Latest versions' quotations, by word 3-gram, for the cross-article near-duplicate lookup.
+    index_article_quotes(db, article_id, superseded=article.previous_id)
     return article_id
