@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
 import sqlite_utils
@@ -65,10 +65,42 @@ def find_passage(passage: str, quotes: Sequence[_Text], claims: Sequence[_Text])
     return []
 
 
-def _existing(db: sqlite_utils.Database) -> set[tuple[str, int, int]]:
+def _existing(db: sqlite_utils.Database, wanted: set[tuple[str, int, int]] | None = None) -> set[tuple[str, int, int]]:
+    """Citations already stored (only those of ``wanted``'s records, if given: indexed lookups)."""
     # Any relation counts: an editor may have turned a candidate into `attributed` since.
-    rows = db.execute("select quote_id, claim_id, source_id from citations")
+    if wanted is None:
+        rows = db.execute("select quote_id, claim_id, source_id from citations").fetchall()
+    else:
+        rows = []
+        for kind in ("quote", "claim"):
+            ids = sorted({target for k, target, _ in wanted if k == kind})
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk : chunk + 500]
+                rows += db.execute(
+                    f"select quote_id, claim_id, source_id from citations where {kind}_id in ({','.join('?' * len(part))})", part
+                ).fetchall()
     return {("quote", q, s) if q is not None else ("claim", c, s) for q, c, s in rows}
+
+
+def _link_index(db: sqlite_utils.Database, links: list[tuple[Any, ...]]) -> SourceIndex:
+    """The sources the links name by DOI or URL, looked up by index; every source only when a
+    link names a work not stored yet (a new source's key must not collide with any other)."""
+    dois, urls = set(), set()
+    for _start, _end, href, doi, _text in links:
+        try:
+            if doi:
+                dois.add(ids.normalize_doi(doi))
+            else:
+                urls.add(ids.normalize_url(href))
+        except ids.IdentifierError:
+            continue
+    marks = lambda values: ",".join("?" * len(values))  # noqa: E731
+    index = SourceIndex.load(
+        db, f"where doi in ({marks(dois)}) or url in ({marks(urls)})", [*sorted(dois), *sorted(urls)]
+    )
+    if dois <= set(index.by_doi) and urls <= set(index.by_url):
+        return index
+    return SourceIndex.load(db)
 
 
 def _insert(db: sqlite_utils.Database, links: Iterable[tuple[str, int, int]], relation: str, added_by: str) -> int:
@@ -147,7 +179,7 @@ def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: 
         for target_id, start, end in db.execute(f'select id, start, "end" from {table} where article_id = ?', [article_id])
     ]
     sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    index = SourceIndex.load(db)
+    index = _link_index(db, links)
     batch = Batch(index, db)
     wanted: set[tuple[str, int, int]] = set()
     from .ingest import now
@@ -165,7 +197,7 @@ def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: 
         if source_id is not None:
             wanted.update((kind, target_id, source_id) for kind, target_id in hits)
     batch.write(db)
-    return _insert(db, wanted - _existing(db), "cited", added_by)
+    return _insert(db, wanted - _existing(db, wanted), "cited", added_by)
 
 
 # Anchor texts that say nothing about the work they link to.

@@ -88,18 +88,27 @@ def cli() -> None:
     help="Folder holding articles/ and sources.yml.",
 )
 @max_bytes_option(readers.DEFAULT_MAX_BYTES, "Refuse article files larger than this.")
-def build(db_path: str, data_dir: str, max_bytes: int) -> None:
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Read and extract articles in this many worker processes (one process writes).")  # fmt: skip
+@click.option("--refresh", is_flag=True,
+              help="Recompute every derived finding and the near-duplicate index for the whole database, "
+                   "not only for the articles and links this build changed.")  # fmt: skip
+def build(db_path: str, data_dir: str, max_bytes: int, jobs: int, refresh: bool) -> None:
     """Build the database from every article in DATA/articles and the sources in DATA.
 
     Idempotent: running it again on unchanged files changes nothing.
     """
+    from .build import analyze, extractions, read_all, touched_articles
+    from .duplicates import reindex_all
+    from .ingest import needs_extraction, sha256
+
     data = Path(data_dir)
     articles_dir = data / "articles"
     if not articles_dir.is_dir():
         raise fail(f"{articles_dir}: no such folder")
     paths = sorted(p for p in articles_dir.iterdir() if p.suffix.lower() in readers.EXTENSIONS)
     try:
-        docs = [(p, readers.read_path(p, max_bytes=max_bytes)) for p in paths]
+        docs = list(zip(paths, read_all(paths, max_bytes, jobs), strict=True))
         sources_file = data / "sources.yml"
         items = load_csl_yaml(sources_file) if sources_file.exists() else []
         # The editor's evidence on links (issue 5), validated before anything is written.
@@ -108,20 +117,29 @@ def build(db_path: str, data_dir: str, max_bytes: int) -> None:
     except readers.ReadError as e:
         raise fail(str(e)) from None
     db = open_new_db(db_path)
+    writes_before = db.conn.total_changes
     try:
         with transaction(db):
-            article_ids, described = [], []
-            for path, doc in docs:
-                result = ingest_document(db, doc, path.as_posix())
-                described.append(result.describe(path.as_posix()))
-                article_ids.append(result.article_id)
-            # The editor's sources first, so a DOI an article links to finds its editor's key.
-            written, source_ids = sync_sources(db, items)
-            cited = sum(link_cited_sources(db, a, added_by="claims build") for a in article_ids)
-            # Before curation, so the editor's evidence lands on these links, not on duplicates.
-            candidates = link_candidates(db, items, source_ids)
-            curated = apply_curation(db, curation)
-            derived = refresh_findings(db)
+            with touched_articles(db) as touched:
+                article_ids, described, changed = [], [], set()
+                # Only new or changed texts go to the extraction workers.
+                pending = [doc if needs_extraction(db, sha256(doc.text), p.as_posix()) else None for p, doc in docs]
+                for (path, doc), extraction in zip(docs, extractions(pending, jobs), strict=True):
+                    result = ingest_document(db, doc, path.as_posix(), extraction=extraction)
+                    described.append(result.describe(path.as_posix()))
+                    article_ids.append(result.article_id)
+                    if result.status != "unchanged":
+                        changed.add(result.article_id)
+                # The editor's sources first, so a DOI an article links to finds its editor's key.
+                written, source_ids = sync_sources(db, items)
+                cited = sum(link_cited_sources(db, a, added_by="claims build") for a in article_ids)
+                # Before curation, so the editor's evidence lands on these links, not on duplicates.
+                candidates = link_candidates(db, items, source_ids)
+                curated = apply_curation(db, curation)
+            if refresh:
+                reindex_all(db)
+            # What this build changed: its new articles and those whose links or sources changed.
+            derived = refresh_findings(db, None if refresh else changed | touched)
     except ValidationError as e:
         raise fail(validation_message(e, str(data))) from None
     except (CurationError, SourceError) as e:
@@ -134,6 +152,9 @@ def build(db_path: str, data_dir: str, max_bytes: int) -> None:
     if curation:
         click.echo(curated.describe(curation_file.as_posix()))
     click.echo(summary(f"derived findings: {derived} written", db_path))
+    # Fresh planner statistics once table sizes change; an unchanged build leaves the file as it was.
+    if db.conn.total_changes != writes_before:
+        analyze(db)
 
 
 @cli.command()

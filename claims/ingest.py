@@ -85,6 +85,15 @@ def current_version(db: sqlite_utils.Database, location: str) -> tuple[int, int,
         article_id = found[3]
 
 
+def needs_extraction(db: sqlite_utils.Database, digest: str, location: str) -> bool:
+    """Whether :func:`ingest_document` would extract this text (not unchanged, not the same
+    text from another location), so ``claims build`` sends only those to its workers."""
+    previous = current_version(db, location)
+    if previous is not None:
+        return previous[2] != digest
+    return db.execute("select 1 from articles where sha256 = ? limit 1", [digest]).fetchone() is None
+
+
 def ingest_document(
     db: sqlite_utils.Database,
     doc: Document,

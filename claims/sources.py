@@ -240,10 +240,11 @@ class SourceIndex:
     next_id: int = 1
 
     @classmethod
-    def load(cls, db: sqlite_utils.Database) -> SourceIndex:
+    def load(cls, db: sqlite_utils.Database, where: str = "", params: list[Any] | None = None) -> SourceIndex:
+        """Every source, or (``where``) only those a caller needs to look up by identifier."""
         index = cls()
         columns = ", ".join(f"[{c}]" for c in ("id", *CSL_COLUMNS, "note"))
-        for values in db.execute(f"select {columns} from sources"):
+        for values in db.execute(f"select {columns} from sources {where}", params or []):
             row = dict(zip(("id", *CSL_COLUMNS, "note"), values, strict=True))
             index.add(row)
         for key, source_id, kind in source_keys.load_keys(db):

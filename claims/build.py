@@ -1,0 +1,95 @@
+"""What ``claims build`` needs at scale: reading and extracting articles in worker processes,
+and knowing which articles a build's writes touched, so findings are refreshed for those only.
+
+Extraction is a pure function of the document, so N workers extract while the one process that
+holds the database writes, in article order; results come back in order, a few at a time, so
+memory stays bounded by the pool's queue, not the corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlite_utils
+
+from . import readers
+from .extract import extract
+from .models import Document, Extraction
+
+
+def _read(args: tuple[Path, int]) -> Document:
+    path, max_bytes = args
+    return readers.read_path(path, max_bytes=max_bytes)
+
+
+def read_all(paths: Sequence[Path], max_bytes: int, jobs: int = 1) -> list[Document]:
+    """Every article read and validated (ReadError names the first bad file), before any write."""
+    if jobs <= 1 or len(paths) < 2:
+        return [_read((p, max_bytes)) for p in paths]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return list(pool.map(_read, [(p, max_bytes) for p in paths], chunksize=_chunk(len(paths), jobs)))
+
+
+def _chunk(count: int, jobs: int) -> int:
+    return max(1, min(32, count // (jobs * 8)))
+
+
+def extractions(docs: Sequence[Document | None], jobs: int = 1) -> Iterator[Extraction | None]:
+    """``extract(doc)`` for each document in order (None stays None: nothing to extract)."""
+    if jobs <= 1:
+        for doc in docs:
+            yield None if doc is None else extract(doc)
+        return
+    wanted = [doc for doc in docs if doc is not None]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        results = pool.map(extract, wanted, chunksize=_chunk(len(wanted), jobs))
+        for doc in docs:
+            yield None if doc is None else next(results)
+
+
+@contextmanager
+def touched_articles(db: sqlite_utils.Database) -> Iterator[set[int]]:
+    """Collect the articles whose records' citations (or those citations' sources) change while
+    the block runs; the set is filled when the block ends. Temporary triggers: nothing is
+    stored in the database."""
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS touched_articles (article_id INTEGER PRIMARY KEY)")
+    db.execute("DELETE FROM touched_articles")
+    record_articles = (
+        "INSERT OR IGNORE INTO touched_articles (article_id) "
+        "SELECT article_id FROM quotes WHERE id = {row}.quote_id "
+        "UNION SELECT article_id FROM claims WHERE id = {row}.claim_id;"
+    )
+    triggers = {
+        "touched_citation_insert": ("AFTER INSERT ON citations", record_articles.format(row="NEW")),
+        "touched_citation_delete": ("AFTER DELETE ON citations", record_articles.format(row="OLD")),
+        "touched_citation_update": (
+            "AFTER UPDATE ON citations",
+            record_articles.format(row="OLD") + record_articles.format(row="NEW"),
+        ),
+        "touched_source_update": (
+            "AFTER UPDATE ON sources",
+            "INSERT OR IGNORE INTO touched_articles (article_id) "
+            "SELECT q.article_id FROM citations c JOIN quotes q ON q.id = c.quote_id WHERE c.source_id = NEW.id "
+            "UNION SELECT cl.article_id FROM citations c JOIN claims cl ON cl.id = c.claim_id WHERE c.source_id = NEW.id;",
+        ),
+    }
+    for name, (when, body) in triggers.items():
+        db.execute(f"CREATE TEMP TRIGGER IF NOT EXISTS {name} {when} BEGIN {body} END")
+    touched: set[int] = set()
+    try:
+        yield touched
+        touched.update(row[0] for row in db.execute("SELECT article_id FROM touched_articles"))
+    finally:
+        for name in triggers:
+            db.execute(f"DROP TRIGGER IF EXISTS temp.{name}")
+        db.execute("DROP TABLE IF EXISTS temp.touched_articles")
+
+
+def analyze(db: sqlite_utils.Database) -> None:
+    """Refresh the query planner's statistics (after a build changes table sizes). Sampled
+    (analysis_limit), so it takes a moment at a million rows, not a full scan of each index."""
+    db.execute("PRAGMA analysis_limit = 1000")
+    db.execute("ANALYZE")
