@@ -8,6 +8,7 @@ written again.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -28,6 +29,8 @@ from .sources import (
     SourceRecord,
     _add_or_merge,
     clean_item,
+    generated_key,
+    source_row,
 )
 
 Target = tuple[Literal["quote", "claim"], int]
@@ -82,9 +85,19 @@ def _existing(db: sqlite_utils.Database, wanted: set[tuple[str, int, int]] | Non
     return {("quote", q, s) if q is not None else ("claim", c, s) for q, c, s in rows}
 
 
-def _link_index(db: sqlite_utils.Database, links: list[tuple[Any, ...]]) -> SourceIndex:
-    """The sources the links name by DOI or URL, looked up by index; every source only when a
-    link names a work not stored yet (a new source's key must not collide with any other)."""
+def _link_index(db: sqlite_utils.Database, links: list[tuple[Any, ...]], article_id: int) -> SourceIndex:
+    """Just the sources these links can resolve to, found through indexes (not every source):
+    those with the links' DOIs or URLs and, for a work not stored yet, every source its stub
+    could merge into (same DOI, PMID, PMCID, URL, or title and year) or whose key it could
+    collide with (same key stem)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+
+    def where(column: str, values: set[Any]) -> None:
+        if values:
+            clauses.append(f"{column} in ({','.join('?' * len(values))})")
+            params.extend(sorted(values))
+
     dois, urls = set(), set()
     for _start, _end, href, doi, _text in links:
         try:
@@ -94,13 +107,39 @@ def _link_index(db: sqlite_utils.Database, links: list[tuple[Any, ...]]) -> Sour
                 urls.add(ids.normalize_url(href))
         except ids.IdentifierError:
             continue
-    marks = lambda values: ",".join("?" * len(values))  # noqa: E731
-    index = SourceIndex.load(
-        db, f"where doi in ({marks(dois)}) or url in ({marks(urls)})", [*sorted(dois), *sorted(urls)]
-    )
-    if dois <= set(index.by_doi) and urls <= set(index.by_url):
-        return index
-    return SourceIndex.load(db)
+    where("doi", dois)
+    where("url", urls)
+    index = SourceIndex.load(db, "where " + " or ".join(clauses), params) if clauses else SourceIndex()
+    stubs = [
+        stub_record(href, doi, text, f"article {article_id} link at {start}")
+        for start, _end, href, doi, text in links
+        if not (doi and _normal(ids.normalize_doi, doi) in index.by_doi)
+        and not (not doi and _normal(ids.normalize_url, href) in index.by_url)
+    ]
+    stubs = [s for s in stubs if s is not None]
+    if stubs:
+        clauses, params = [], []
+        rows = [source_row(s.csl, "?") for s in stubs]
+        for column in ("doi", "pmid", "pmcid", "url"):
+            where(column, {r[column] for r in rows if r[column]})
+        for r in rows:
+            if r["title_key"] and r["year"] is not None:
+                clauses.append("(title_key = ? and year = ?)")
+                params += [r["title_key"], r["year"]]
+        for stem in {s.key or generated_key(s.csl) for s in stubs}:
+            clauses.append("(key >= ? and key < ?)")
+            params += [stem, stem + "\U0010ffff"]
+        for row in SourceIndex.load(db, "where " + " or ".join(clauses), params).rows.values():
+            index.add(row)
+    index.next_id = max(index.next_id, db.execute("select coalesce(max(id), 0) + 1 from sources").fetchone()[0])
+    return index
+
+
+def _normal(normalize: Any, value: str) -> str | None:
+    try:
+        return normalize(value)
+    except ids.IdentifierError:
+        return None
 
 
 def _insert(db: sqlite_utils.Database, links: Iterable[tuple[str, int, int]], relation: str, added_by: str) -> int:
@@ -145,10 +184,15 @@ def link_candidates(
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans (absolute offsets) in ``text[start:end]``, by pysbd."""
+    return [(start + span.start, start + span.end) for span in _segmenter().segment(text[start:end])]
+
+
+@functools.cache
+def _segmenter() -> Any:
+    # Building a Segmenter compiles its rules: once per process, not once per linked block.
     import pysbd
 
-    segmenter = pysbd.Segmenter(language="en", clean=False, char_span=True)
-    return [(start + span.start, start + span.end) for span in segmenter.segment(text[start:end])]
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
@@ -179,7 +223,7 @@ def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: 
         for target_id, start, end in db.execute(f'select id, start, "end" from {table} where article_id = ?', [article_id])
     ]
     sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
-    index = _link_index(db, links)
+    index = _link_index(db, links, article_id)
     batch = Batch(index, db)
     wanted: set[tuple[str, int, int]] = set()
     from .ingest import now

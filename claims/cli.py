@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -665,11 +666,23 @@ def sources_check_retractions(db_path: str, mailto: str | None, workers: int | N
         )
 
 
-def _write_output(text: str, output: str | None) -> None:
+def _write_output(chunks: Iterator[str], output: str | None) -> None:
+    """Write an export as it is produced (memory stays flat); its first piece is computed
+    before the file is opened, so a bad argument leaves no file behind."""
+    from .export import ExportError
+
+    try:
+        first = next(chunks, "")
+    except ExportError as e:
+        raise fail(str(e)) from None
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(first, nl=False)
+        for chunk in chunks:
+            click.echo(chunk, nl=False)
         return
-    Path(output).write_text(text, encoding="utf-8")
+    with open(output, "w", encoding="utf-8") as out:
+        out.write(first)
+        out.writelines(chunks)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -698,14 +711,9 @@ def export_citations(
     With --article, sources come in the order the article first relies on them; without, every
     source in the database. Entries are keyed by the sources' stable citation keys.
     """
-    from .export import ExportError, citation_list
+    from .export import iter_citation_list
 
-    db = open_existing_db(db_path, write=False)
-    try:
-        text = citation_list(db, article_id, fmt, style, locale)
-    except ExportError as e:
-        raise fail(str(e)) from None
-    _write_output(text, output)
+    _write_output(iter_citation_list(open_existing_db(db_path, write=False), article_id, fmt, style, locale), output)
 
 
 @export.command("ledger")
@@ -726,14 +734,9 @@ def export_ledger(db_path: str, article_id: int | None, fmt: str, all_versions: 
     TextPositionSelector, its sources (key, DOI, relation) and, once reviews exist, the latest
     verdict. Without --article, the current version of every article.
     """
-    from .export import ExportError, ledger
+    from .export import iter_ledger
 
-    db = open_existing_db(db_path, write=False)
-    try:
-        text = ledger(db, article_id, fmt, all_versions=all_versions)
-    except ExportError as e:
-        raise fail(str(e)) from None
-    _write_output(text, output)
+    _write_output(iter_ledger(open_existing_db(db_path, write=False), article_id, fmt, all_versions=all_versions), output)
 
 
 # `claims trace` (issue 16) lives in its own package; registered here so `claims --help` lists it.

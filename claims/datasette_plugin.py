@@ -613,24 +613,33 @@ def highlight(snippet: str | None) -> Markup:
     return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
 
 
+# FTS ranks a bounded candidate set: the first SEARCH_CANDIDATES matches of each table (not
+# every match of a word in a million claims), of which the best 200 are shown.
+SEARCH_CANDIDATES = 1000
 SEARCH_SQL = f"""
-select 'claim' as kind, c.id, c.article_id,
-       snippet(claims_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) as snippet, claims_fts.rank as rank
-from claims_fts join claims c on c.rowid = claims_fts.rowid
-join articles a on a.id = c.article_id and (a.is_current or :all)
-where claims_fts match :q
+select * from (
+  select 'claim' as kind, c.id, c.article_id,
+         snippet(claims_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) as snippet, claims_fts.rank as rank
+  from claims_fts join claims c on c.rowid = claims_fts.rowid
+  join articles a on a.id = c.article_id and (a.is_current or :all)
+  where claims_fts match :q limit {SEARCH_CANDIDATES}
+)
 union all
-select 'quote', q.id, q.article_id,
-       snippet(quotes_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24), quotes_fts.rank
-from quotes_fts join quotes q on q.rowid = quotes_fts.rowid
-join articles a on a.id = q.article_id and (a.is_current or :all)
-where quotes_fts match :q
+select * from (
+  select 'quote', q.id, q.article_id,
+         snippet(quotes_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24), quotes_fts.rank
+  from quotes_fts join quotes q on q.rowid = quotes_fts.rowid
+  join articles a on a.id = q.article_id and (a.is_current or :all)
+  where quotes_fts match :q limit {SEARCH_CANDIDATES}
+)
 union all
-select 'source', s.id, null,
-       coalesce(s.title, s.key) || ' — ' || snippet(sources_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24),
-       sources_fts.rank
-from sources_fts join sources s on s.rowid = sources_fts.rowid
-where sources_fts match :q
+select * from (
+  select 'source', s.id, null,
+         coalesce(s.title, s.key) || ' — ' || snippet(sources_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24),
+         sources_fts.rank
+  from sources_fts join sources s on s.rowid = sources_fts.rowid
+  where sources_fts match :q limit {SEARCH_CANDIDATES}
+)
 order by rank
 limit 200
 """
@@ -716,6 +725,9 @@ def menu_links(datasette, actor):
     return inner
 
 
+HOME_PAGE_SIZE = 100
+
+
 @hookimpl
 def top_homepage(datasette, request):
     async def inner() -> str:
@@ -726,19 +738,25 @@ def top_homepage(datasette, request):
             await _ensure_view(datasette, request, db_name, "articles")
         except Forbidden:
             return ""
+        # A page of articles at a time, by keyset (?articles_after=<last id shown>).
+        after = request.args.get("articles_after") or ""
         articles = await _rows(
             datasette.get_database(db_name),
             """
             select a.id, a.title, a.version, a.location,
                    (select count(*) from claims where article_id = a.id) as claims,
                    (select count(*) from quotes where article_id = a.id) as quotes
-            from articles a where a.is_current order by a.id
+            from articles a where a.is_current and a.id > :after order by a.id limit :limit
             """,
+            {"after": int(after) if after.isdigit() else 0, "limit": HOME_PAGE_SIZE + 1},
         )
+        more = len(articles) > HOME_PAGE_SIZE
+        articles = articles[:HOME_PAGE_SIZE]
         return await datasette.render_template(
             "_claims_home.html",
             {
                 "articles": articles,
+                "more_articles_url": datasette.urls.path(f"/?articles_after={articles[-1]['id']}") if more else None,
                 "review_lists": await review_lists(datasette, request.actor, db_name),
                 "claims_css_url": css_url(datasette),
             },

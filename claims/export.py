@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import sqlite_utils
@@ -27,7 +27,7 @@ def _check_article(db: sqlite_utils.Database, article_id: int) -> None:
         raise ExportError(f"--article {article_id}: no such article")
 
 
-def source_rows(db: sqlite_utils.Database, article_id: int | None = None) -> list[tuple[str, str]]:
+def source_rows(db: sqlite_utils.Database, article_id: int | None = None) -> Iterable[tuple[str, str]]:
     """(key, csl) of the sources to list, in order.
 
     For an article: every source cited, attributed or chosen as candidate for one of its quotes
@@ -35,7 +35,7 @@ def source_rows(db: sqlite_utils.Database, article_id: int | None = None) -> lis
     Without one: every source in the database, by id.
     """
     if article_id is None:
-        return db.execute("select key, csl from sources order by id").fetchall()
+        return db.execute("select key, csl from sources order by id")
     _check_article(db, article_id)
     return db.execute(
         """
@@ -86,9 +86,54 @@ def citation_list(
     locale: str | None = None,
 ) -> str:
     """The citation list of one article (or every source) in ``fmt``; see :func:`source_rows`."""
+    return "".join(iter_citation_list(db, article_id, fmt, style, locale))
+
+
+STREAM_BATCH = 500
+
+
+def iter_citation_list(
+    db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "bibtex", style: str | None = None,
+    locale: str | None = None,
+) -> Iterator[str]:
+    """:func:`citation_list` a batch of entries at a time. CSL-JSON, BibTeX and RIS stream
+    (memory holds one batch); a formatted bibliography is sorted by its style, so it is
+    rendered whole (its size follows the sources, not the claims)."""
     if fmt not in FORMATS:
         raise ExportError(f"--format {fmt!r}: expected one of {', '.join(FORMATS)}")
-    return render_items(csl_items(source_rows(db, article_id)), fmt, style, locale)
+    rows = source_rows(db, article_id)
+    if fmt == "text":
+        yield render_items(csl_items(rows), fmt, style, locale)
+        return
+    render_items([], fmt, style)  # an unknown style is an error whatever the format
+    first = True
+    for batch in _batches(rows, STREAM_BATCH):
+        items = csl_items(batch)
+        if fmt == "csl-json":
+            body = ",\n".join(
+                "\n".join("  " + line for line in json.dumps(item, ensure_ascii=False, indent=2).splitlines()) for item in items
+            )
+            yield ("[\n" if first else ",\n") + body
+        elif fmt == "bibtex":
+            yield ("" if first else "\n") + to_bibtex(items)
+        else:
+            yield to_ris(items)
+        first = False
+    if fmt == "csl-json":
+        yield "[]\n" if first else "\n]\n"
+    elif first:
+        yield render_items([], fmt, style)
+
+
+def _batches(rows: Iterable[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 # --- the ledger ---------------------------------------------------------------------------
@@ -100,50 +145,33 @@ LEDGER_COLUMNS = (
 )  # fmt: skip
 
 
-def _verdicts(db: sqlite_utils.Database, kind: str) -> dict[int, tuple[str | None, str | None, str | None]]:
-    """Latest verdict per claim or quote, once reviews exist (the flags table, issue 4)."""
-    view = f"{kind}_status"
-    if view in db.view_names():
-        rows = db.execute(f"select {kind}_id, latest_verdict, latest_by, latest_at from {view} where flags > 0")
-        return {row[0]: row[1:] for row in rows}
-    if db["flags"].exists():
-        rows = db.execute(
-            f"""select f.{kind}_id, f.verdict, f.reviewer, f.created_at from flags f
-            join (select {kind}_id, max(id) as id from flags where {kind}_id is not null group by {kind}_id) l
-            on l.id = f.id"""
-        )
-        return {row[0]: row[1:] for row in rows}
-    return {}
+def _verdicts(db: sqlite_utils.Database, kind: str, article_id: int) -> dict[int, tuple[str | None, str | None, str | None]]:
+    """Latest verdict per claim or quote of one article (from the indexed review state)."""
+    rows = db.execute(
+        f"select {kind}_id, latest_verdict, latest_by, latest_at from {kind}_status where article_id = ? and flags > 0",
+        [article_id],
+    )
+    return {row[0]: row[1:] for row in rows}
 
 
-def ledger_records(
-    db: sqlite_utils.Database, article_id: int | None = None, *, all_versions: bool = False
-) -> list[dict[str, Any]]:
-    """One record per quote and claim, in article order: text, W3C selectors, sources, verdict.
-
-    Without ``article_id``: the current version of every article (``all_versions``: every version)."""
-    if article_id is not None:
-        _check_article(db, article_id)
-    where = "where t.article_id = ?" if article_id is not None else ""
-    if article_id is None and not all_versions:
-        where = "where t.article_id in (select id from articles where is_current)"
-    params = [article_id] if article_id is not None else []
+def _article_records(db: sqlite_utils.Database, article_id: int) -> list[dict[str, Any]]:
+    """One article's ledger records, in article order (every lookup indexed by article)."""
     records = []
-    credits = _quote_credits(db, where, params)
+    credits = _quote_credits(db, "where t.article_id = ?", [article_id])
     for kind, table in (("quote", "quotes"), ("claim", "claims")):
-        verdicts = _verdicts(db, kind)
+        verdicts = _verdicts(db, kind, article_id)
         sources: dict[int, list[dict[str, Any]]] = {}
         for target_id, key, doi, relation in db.execute(
-            f"""select c.{kind}_id, s.key, s.doi, c.relation from citations c
-            join sources s on s.id = c.source_id join {table} t on t.id = c.{kind}_id {where}
-            order by c.{kind}_id, c.id""",
-            params,
+            f"""select c.{kind}_id, s.key, s.doi, c.relation from {table} t
+            join citations c on c.{kind}_id = t.id join sources s on s.id = c.source_id
+            where t.article_id = ? order by c.{kind}_id, c.id""",
+            [article_id],
         ):
             sources.setdefault(target_id, []).append({"key": key, "doi": doi, "relation": relation})
         for row in db.execute(
             f"""select t.id, t.article_id, coalesce(a.url, a.location), t.text, t.prefix, t.suffix, t.start, t."end"
-            from {table} t join articles a on a.id = t.article_id {where} order by t.article_id, t.start, t.id""",
-            params,
+            from {table} t join articles a on a.id = t.article_id where t.article_id = ? order by t.start, t.id""",
+            [article_id],
         ):
             target_id, art_id, article, text, prefix, suffix, start, end = row
             verdict = verdicts.get(target_id, (None, None, None))
@@ -165,8 +193,32 @@ def ledger_records(
                     **(credits.get(target_id, {}) if kind == "quote" else {}),
                 }
             )
-    records.sort(key=lambda r: (r["article_id"], r["target"]["selector"][1]["start"], r["type"], r["id"]))
+    records.sort(key=lambda r: (r["target"]["selector"][1]["start"], r["type"], r["id"]))
     return records
+
+
+def iter_ledger_records(
+    db: sqlite_utils.Database, article_id: int | None = None, *, all_versions: bool = False
+) -> Iterator[dict[str, Any]]:
+    """One record per quote and claim, article by article, in article order: text, W3C
+    selectors, sources, verdict. Streams: memory holds one article's records at a time.
+
+    Without ``article_id``: the current version of every article (``all_versions``: every version)."""
+    if article_id is not None:
+        _check_article(db, article_id)
+        yield from _article_records(db, article_id)
+        return
+    # Ids first (a few bytes each), so no cursor stays open across the per-article queries.
+    current = "" if all_versions else " where is_current"
+    for (art_id,) in db.execute(f"select id from articles{current} order by id").fetchall():
+        yield from _article_records(db, art_id)
+
+
+def ledger_records(
+    db: sqlite_utils.Database, article_id: int | None = None, *, all_versions: bool = False
+) -> list[dict[str, Any]]:
+    """:func:`iter_ledger_records` as a list."""
+    return list(iter_ledger_records(db, article_id, all_versions=all_versions))
 
 
 def _quote_credits(db: sqlite_utils.Database, where: str, params: list[Any]) -> dict[int, dict[str, Any]]:
@@ -206,14 +258,30 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def ledger(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "csv", *, all_versions: bool = False) -> str:
+def iter_ledger(
+    db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "csv", *, all_versions: bool = False
+) -> Iterator[str]:
+    """The ledger as text, a piece at a time (a header, then a batch of rows per article)."""
     if fmt not in LEDGER_FORMATS:
         raise ExportError(f"--format {fmt!r}: expected one of {', '.join(LEDGER_FORMATS)}")
-    records = ledger_records(db, article_id, all_versions=all_versions)
+    records = iter_ledger_records(db, article_id, all_versions=all_versions)
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+        for record in records:
+            yield json.dumps(record, ensure_ascii=False) + "\n"
+        return
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=LEDGER_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(_flat(r) for r in records)
-    return out.getvalue()
+    for i, record in enumerate(records, 1):
+        writer.writerow(_flat(record))
+        if i % 1000 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+def ledger(db: sqlite_utils.Database, article_id: int | None = None, fmt: str = "csv", *, all_versions: bool = False) -> str:
+    if fmt not in LEDGER_FORMATS:
+        raise ExportError(f"--format {fmt!r}: expected one of {', '.join(LEDGER_FORMATS)}")
+    return "".join(iter_ledger(db, article_id, fmt, all_versions=all_versions))

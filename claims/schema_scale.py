@@ -211,6 +211,7 @@ def m140_review_state(db: sqlite_utils.Database) -> None:
         for cols in columns:
             db[table].create_index(cols, if_not_exists=True)
     db["findings"].create_index(["kind", "article_id"], if_not_exists=True)
+    db["findings"].create_index(["kind", "related_quote_id"], if_not_exists=True)
 
     db["quote_shingles"].create(
         {"shingle": int, "quote_id": int, "article_id": int},
