@@ -115,9 +115,11 @@ def iter_citation_list(
             )
             yield ("[\n" if first else ",\n") + body
         elif fmt == "bibtex":
-            yield ("" if first else "\n") + to_bibtex(items)
+            # bibtexparser separates entries with two blank lines.
+            yield ("" if first else "\n\n") + to_bibtex(items)
         else:
-            yield to_ris(items)
+            # rispy separates records with a blank line.
+            yield ("" if first else "\n") + to_ris(items)
         first = False
     if fmt == "csl-json":
         yield "[]\n" if first else "\n]\n"

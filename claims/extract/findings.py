@@ -49,6 +49,9 @@ def _attribution_findings(quotes: list[Quote]) -> list[Finding]:
     return out
 
 
+MAX_WORD_QUOTES = 50
+
+
 def _normalise(text: str) -> str:
     return default_process(rules.fold(text))
 
@@ -68,9 +71,12 @@ def _near_duplicate_findings(quotes: list[Quote]) -> list[Finding]:
         for word in set(t.split()):
             if len(word) >= 5:
                 index[word].append(ti)
+    # A word in more than MAX_WORD_QUOTES quotations is this article's stock vocabulary, not a
+    # sign of copying: without the cap, a long article compares every quotation with every other.
+    index = {word: tis for word, tis in index.items() if len(tis) <= MAX_WORD_QUOTES}
     similar: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for ti, t in enumerate(distinct):
-        shared = Counter(tj for word in set(t.split()) if len(word) >= 5 for tj in index[word] if tj < ti)
+        shared = Counter(tj for word in set(t.split()) if word in index for tj in index[word] if tj < ti)
         for tj, count in shared.items():
             if count < 3:
                 continue
