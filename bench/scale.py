@@ -57,6 +57,8 @@ PEOPLE = ["Dr. Alvarez", "Dr. Okafor", "Professor Lindqvist", "Dr. Chen", "Dr. H
 BODY = ["skin", "face", "muscles", "collagen", "sleep", "mood", "joints"]
 VERBS = ["improves", "boosts", "reduces", "restores", "changes", "supports"]
 WORKS = 3000  # distinct DOIs the articles link to (sources are shared across articles)
+# Share of quotations kept word for word (a syndicated quote recurs across articles).
+SYNDICATED = 0.05
 # About 100 claims and 40 quotations per article, as in the newsroom this was filed from.
 PARAGRAPHS = 130
 REVIEWERS = ["alice", "bob", "carol", "dave", "erin"]
@@ -88,8 +90,9 @@ def vary(text: str, rng: random.Random) -> str:
     # Reword most quotations, so only some recur across articles (as syndicated quotes do).
     def reword(match: re.Match[str]) -> str:
         words = match.group(1).split()
-        if rng.random() < 0.85:
-            words = [rng.choice(VOCABULARY) if rng.random() < 0.35 else w for w in words]
+        if rng.random() < SYNDICATED:
+            return "\u201c" + " ".join(words) + "\u201d"
+        words = [rng.choice(VOCABULARY) if rng.random() < 0.5 else w for w in words]
         return "\u201c" + " ".join(words) + "\u201d"
 
     return re.sub(r"[\"\u201c]([^\"\u201c\u201d]{10,400})[\"\u201d]", reword, text)

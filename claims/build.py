@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import readers
+from .citations import link_sentences
 from .extract import extract
 from .models import Document, Extraction
 
@@ -37,15 +38,25 @@ def _chunk(count: int, jobs: int) -> int:
     return max(1, min(32, count // (jobs * 8)))
 
 
-def extractions(docs: Sequence[Document | None], jobs: int = 1) -> Iterator[Extraction | None]:
-    """``extract(doc)`` for each document in order (None stays None: nothing to extract)."""
+Extracted = tuple[Extraction, dict[int, tuple[int, int]]]
+
+
+def extract_for_build(doc: Document) -> Extracted:
+    """Everything ``claims build`` derives from the text alone: the extraction, and the sentence
+    each link sits in (for cited-source links), so the one writer only writes."""
+    sentences = link_sentences(doc.text, [(b.start, b.end) for b in doc.blocks], [link.start for link in doc.links])
+    return extract(doc), sentences
+
+
+def extractions(docs: Sequence[Document | None], jobs: int = 1) -> Iterator[Extracted | None]:
+    """:func:`extract_for_build` for each document in order (None stays None: nothing to extract)."""
     if jobs <= 1:
         for doc in docs:
-            yield None if doc is None else extract(doc)
+            yield None if doc is None else extract_for_build(doc)
         return
     wanted = [doc for doc in docs if doc is not None]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        results = pool.map(extract, wanted, chunksize=_chunk(len(wanted), jobs))
+        results = pool.map(extract_for_build, wanted, chunksize=_chunk(len(wanted), jobs))
         for doc in docs:
             yield None if doc is None else next(results)
 

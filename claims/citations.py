@@ -8,6 +8,7 @@ written again.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -199,13 +200,51 @@ def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:
     return a_start < b_end and b_start < a_end
 
 
-def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: str = "claims ingest") -> int:
+Spans = list[tuple[int, int]]
+
+
+def link_sentences(text: str, blocks: Spans, link_starts: list[int]) -> dict[int, tuple[int, int]]:
+    """The sentence each link starts in, by link start: within the first block (in start order)
+    holding it, the pysbd sentence holding it (no entry if none does). A pure function
+    of the document, so ``claims build`` computes it in its extraction workers."""
+    blocks = sorted(blocks)
+    # The first block whose end passes a point is found by bisecting the running maximum of
+    # the ends (non-decreasing), not by scanning every block for every link.
+    reach, top = [], -1
+    for _b0, b1 in blocks:
+        top = max(top, b1)
+        reach.append(top)
+    starts = [b0 for b0, _ in blocks]
+    segmented: dict[tuple[int, int], Spans] = {}
+    out = {}
+    for start in link_starts:
+        i = bisect.bisect_right(reach, start)
+        block = blocks[i] if i < len(blocks) and starts[i] <= start else None
+        if block is None:
+            continue
+        if block not in segmented:
+            segmented[block] = _sentence_spans(text, *block)
+        spans = segmented[block]
+        j = bisect.bisect_right(spans, (start, float("inf"))) - 1
+        if j >= 0 and spans[j][0] <= start < spans[j][1]:
+            out[start] = spans[j]
+    return out
+
+
+def link_cited_sources(
+    db: sqlite_utils.Database,
+    article_id: int,
+    *,
+    added_by: str = "claims ingest",
+    sentences: dict[int, tuple[int, int]] | None = None,
+) -> int:
     """Hyperlinks and DOIs inside a claim's or quote's sentence become ``cited`` citations.
 
     A link to a work not yet in ``sources`` creates a minimal source from its DOI or URL, titled
     by the link's text (else its host) and keyed by the DOI or the URL (see :func:`stub_record`);
     a later ``claims sources lookup`` replaces those guesses. Call inside a transaction; idempotent.
-    Returns the number of citations written.
+    Returns the number of citations written. ``sentences``: :func:`link_sentences` already
+    computed for this article's text (else it is computed here).
     """
     links = db.execute(
         'select start, "end", href, doi, text from links where article_id = ? order by start', [article_id]
@@ -216,13 +255,16 @@ def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: 
     if row is None:
         raise ValueError(f"article {article_id}: no such article")
     text = row[0]
-    blocks = db.execute('select start, "end" from blocks where article_id = ? order by start', [article_id]).fetchall()
-    targets = [
-        (kind, target_id, start, end)
+    if sentences is None:
+        blocks = db.execute('select start, "end" from blocks where article_id = ?', [article_id]).fetchall()
+        sentences = link_sentences(text, [tuple(b) for b in blocks], [link[0] for link in links])
+    targets = sorted(
+        (start, end, kind, target_id)
         for kind, table in (("quote", "quotes"), ("claim", "claims"))
         for target_id, start, end in db.execute(f'select id, start, "end" from {table} where article_id = ?', [article_id])
-    ]
-    sentences: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    )
+    target_starts = [t[0] for t in targets]
+    longest = max((end - start for start, end, _, _ in targets), default=0)
     index = _link_index(db, links, article_id)
     batch = Batch(index, db)
     wanted: set[tuple[str, int, int]] = set()
@@ -230,11 +272,11 @@ def link_cited_sources(db: sqlite_utils.Database, article_id: int, *, added_by: 
 
     stamp = now()
     for start, end, href, doi, link_text in links:
-        block = next(((b0, b1) for b0, b1 in blocks if b0 <= start < b1), (start, end))
-        if block not in sentences:
-            sentences[block] = _sentence_spans(text, *block)
-        sentence = next(((s0, s1) for s0, s1 in sentences[block] if s0 <= start < s1), (start, end))
-        hits = [(k, t) for k, t, t0, t1 in targets if _overlaps(t0, t1, *sentence) or _overlaps(t0, t1, start, end)]
+        sentence = sentences.get(start, (start, end))
+        # Only records starting within `longest` before the span can overlap it.
+        low, high = min(sentence[0], start), max(sentence[1], end)
+        window = targets[bisect.bisect_left(target_starts, low - longest) : bisect.bisect_left(target_starts, high)]
+        hits = [(k, t) for t0, t1, k, t in window if _overlaps(t0, t1, *sentence) or _overlaps(t0, t1, start, end)]
         if not hits:
             continue
         source_id = _source_for_link(batch, href, doi, link_text, f"article {article_id} link at {start}", stamp)

@@ -122,18 +122,22 @@ def build(db_path: str, data_dir: str, max_bytes: int, jobs: int, refresh: bool)
     try:
         with transaction(db):
             with touched_articles(db) as touched:
-                article_ids, described, changed = [], [], set()
+                article_ids, described, changed, link_sentences = [], [], set(), {}
                 # Only new or changed texts go to the extraction workers.
                 pending = [doc if needs_extraction(db, sha256(doc.text), p.as_posix()) else None for p, doc in docs]
-                for (path, doc), extraction in zip(docs, extractions(pending, jobs), strict=True):
-                    result = ingest_document(db, doc, path.as_posix(), extraction=extraction)
+                for (path, doc), extracted in zip(docs, extractions(pending, jobs), strict=True):
+                    result = ingest_document(db, doc, path.as_posix(), extraction=extracted and extracted[0])
+                    if extracted:
+                        link_sentences[result.article_id] = extracted[1]
                     described.append(result.describe(path.as_posix()))
                     article_ids.append(result.article_id)
                     if result.status != "unchanged":
                         changed.add(result.article_id)
                 # The editor's sources first, so a DOI an article links to finds its editor's key.
                 written, source_ids = sync_sources(db, items)
-                cited = sum(link_cited_sources(db, a, added_by="claims build") for a in article_ids)
+                cited = sum(
+                    link_cited_sources(db, a, added_by="claims build", sentences=link_sentences.get(a)) for a in article_ids
+                )
                 # Before curation, so the editor's evidence lands on these links, not on duplicates.
                 candidates = link_candidates(db, items, source_ids)
                 curated = apply_curation(db, curation)

@@ -75,26 +75,39 @@ def reindex_all(db: sqlite_utils.Database) -> int:
     return sum(index_article_quotes(db, article_id) for article_id in latest)
 
 
+# Beyond this many articles in scope (a large build), one grouped pass over the whole index
+# is cheaper than a lookup per 3-gram.
+LOOKUP_ARTICLES = 200
+
+
 def _pairs(db: sqlite_utils.Database, article_ids: Iterable[int] | None) -> dict[tuple[int, int], int]:
     """Shared-3-gram counts of candidate pairs (lower id first) with a quotation in ``article_ids``
     (every article when None), between different locations."""
-    location: dict[int, str] = {}
-    if article_ids is None:
-        postings: dict[int, list[int]] = defaultdict(list)
-        for shingle, quote_id in db.execute("select shingle, quote_id from quote_shingles order by shingle, quote_id"):
-            postings[shingle].append(quote_id)
-        lists: Iterable[list[int]] = postings.values()
-        location.update(
-            db.execute("select s.quote_id, a.location from (select distinct quote_id, article_id from quote_shingles) s "
-                       "join articles a on a.id = s.article_id").fetchall()  # fmt: skip
+    ids = None if article_ids is None else sorted(set(article_ids))
+    lists: Iterable[list[int]]
+    if ids is None or len(ids) > LOOKUP_ARTICLES:
+        mine = None
+        if ids is not None:
+            mine = {q for chunk in range(0, len(ids), 500) for (q,) in db.execute(
+                f"select distinct quote_id from quote_shingles where article_id in ({','.join('?' * len(ids[chunk : chunk + 500]))})",
+                ids[chunk : chunk + 500])}  # fmt: skip
+        article_of = dict(db.execute("select distinct quote_id, article_id from quote_shingles"))
+        location_of = dict(db.execute("select id, location from articles"))
+        location = {q: location_of[a] for q, a in article_of.items()}
+        # SQLite groups along the (shingle, quote_id) index: one streaming pass, no postings in memory.
+        lists = (
+            sorted(int(q) for q in group.split(","))
+            for (group,) in db.execute(
+                "select group_concat(quote_id) from quote_shingles group by shingle having count(*) between 2 and ?",
+                [MAX_SHINGLE_QUOTES],
+            )
         )
-        mine: set[int] | None = None
     else:
-        ids = sorted(set(article_ids))
         marks = ",".join("?" * len(ids))
         own = db.execute(f"select shingle, quote_id from quote_shingles where article_id in ({marks})", ids).fetchall()
         mine = {quote_id for _, quote_id in own}
-        lists = []
+        location: dict[int, str] = {}
+        found_lists = []
         for shingle in sorted({s for s, _ in own}):
             # One more than the cap says "a stock phrase" without reading the whole posting.
             found = db.execute(
@@ -103,7 +116,8 @@ def _pairs(db: sqlite_utils.Database, article_ids: Iterable[int] | None) -> dict
                 [shingle, MAX_SHINGLE_QUOTES + 1],
             ).fetchall()
             location.update(found)
-            lists.append(sorted(quote_id for quote_id, _ in found))
+            found_lists.append(sorted(quote_id for quote_id, _ in found))
+        lists = found_lists
     shared: dict[tuple[int, int], int] = defaultdict(int)
     for qids in lists:
         if len(qids) > MAX_SHINGLE_QUOTES:
