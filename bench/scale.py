@@ -398,9 +398,41 @@ def build_phase(args: argparse.Namespace, sizes: list[int], work: Path, db_path:
           f"staged build total {build_total / 60:.1f} min (target <= 20 min for 10k)", flush=True)
 
 
+def cli_ingest_seconds(db_path: Path, work: Path, seeds: range) -> list[float]:
+    """Wall seconds of ``claims ingest`` as an editor runs it (a process per article: start-up,
+    opening and checking the database, the ingest), one new article per seed."""
+    folder = work / "cli-probes"
+    folder.mkdir(exist_ok=True)
+    pool = paragraphs()
+    times = []
+    for seed in seeds:
+        path = folder / f"c{seed}.md"
+        path.write_text(article(seed, pool, random.Random(seed), PARAGRAPHS), encoding="utf-8")
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", "from claims.cli import cli; cli()", "ingest", str(path),
+                               "--db", str(db_path)], capture_output=True, text=True, cwd=ROOT)  # fmt: skip
+        times.append(time.perf_counter() - t0)
+        if done.returncode != 0:
+            raise SystemExit(f"claims ingest failed: {done.stderr or done.stdout}")
+    return times
+
+
 def pages_phase(args: argparse.Namespace, work: Path, db_path: Path, report: dict[str, Any]) -> None:
     if not db_path.exists():
         raise SystemExit(f"{db_path}: no database (run --phase build first)")
+    # `claims ingest` in its own process, into a 100-article database and into this one.
+    small = work / "small.db"
+    if not small.exists():
+        small_work = work / "small"
+        build_stage(small_work, sorted((work / "corpus").iterdir())[:100], small, args.jobs)
+    at_small = cli_ingest_seconds(small, work, range(20_000_000, 20_000_000 + args.probes))
+    at_size = cli_ingest_seconds(db_path, work, range(30_000_000, 30_000_000 + args.probes))
+    articles = sqlite_utils.Database(db_path)["articles"].count
+    report["cli_ingest"] = {"small_median_s": statistics.median(at_small), "median_s": statistics.median(at_size),
+                            "articles": articles}  # fmt: skip
+    print(f"claims ingest (one process per article): median {statistics.median(at_small):.2f}s at 100 articles, "
+          f"{statistics.median(at_size):.2f}s at {articles:,}: {statistics.median(at_size) / statistics.median(at_small):.2f}x",
+          flush=True)  # fmt: skip
     print("reviews:", add_reviews(db_path))
     db = open_db(db_path)
     db.execute("PRAGMA analysis_limit = 1000")

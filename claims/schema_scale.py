@@ -20,28 +20,39 @@ from .db import index_foreign_keys, migrations
 KINDS = ("claim", "quote")
 
 
+def members_sql(kind: str) -> str:
+    """The records whose flags count for the review_state row being recomputed (the record
+    itself): correlated on ``review_state.record_id``."""
+    return "SELECT review_state.record_id"
+
+
+def affected_sql(kind: str, target: str) -> str:
+    """The review_state rows a flag or resolution on record ``target`` changes."""
+    return f"SELECT {target}"
+
+
 def recompute_sql(kind: str, target: str) -> str:
-    """Statements (for a trigger body) that recompute review_state for the one ``kind`` record
-    whose id is the SQL expression ``target`` (e.g. ``NEW.claim_id``).
+    """Statements (for a trigger body) that recompute review_state for the ``kind`` records a
+    write to record ``target`` (a SQL expression, e.g. ``NEW.claim_id``) affects.
 
     Triggers cannot use WITH, so each derived column is a correlated subquery on the flags or
-    resolutions of that record only (both indexed on their foreign keys).
+    resolutions of the records concerned only (both indexed on their foreign keys).
     """
     key = f"{kind}_id"
-    me = f"review_state.kind = '{kind}' AND review_state.record_id = {target}"
+    members = members_sql(kind)
+    mine = f"SELECT id FROM flags WHERE {key} IN ({members})"
+    me = f"review_state.kind = '{kind}' AND review_state.record_id IN ({affected_sql(kind, target)})"
     return f"""
         UPDATE review_state SET
-            flags = (SELECT count(*) FROM flags WHERE {key} = {target}),
-            reviewers = (SELECT count(DISTINCT reviewer) FROM flags WHERE {key} = {target}),
-            latest_flag_id = (SELECT max(id) FROM flags WHERE {key} = {target}),
-            resolution_id = (
-                SELECT max(r.id) FROM resolutions r JOIN flags f ON f.id = r.flag_id WHERE f.{key} = {target}
-            ),
+            flags = (SELECT count(*) FROM flags WHERE {key} IN ({members})),
+            reviewers = (SELECT count(DISTINCT reviewer) FROM flags WHERE {key} IN ({members})),
+            latest_flag_id = (SELECT max(id) FROM flags WHERE {key} IN ({members})),
+            resolution_id = (SELECT max(r.id) FROM resolutions r WHERE r.flag_id IN ({mine})),
             -- Each reviewer's own latest flag: a reviewer who changes their mind does not
             -- disagree with themselves.
             disagree = coalesce((
                 SELECT max(f.verdict = 'supported') AND max(f.verdict <> 'supported') FROM flags f
-                WHERE f.id IN (SELECT max(id) FROM flags WHERE {key} = {target} GROUP BY reviewer)
+                WHERE f.id IN (SELECT max(id) FROM flags WHERE {key} IN ({members}) GROUP BY reviewer)
             ), 0)
         WHERE {me};
         -- Resolved while the editor's latest resolution covers the latest flag; a newer flag
@@ -55,16 +66,21 @@ def recompute_sql(kind: str, target: str) -> str:
         UPDATE review_state SET (latest_verdict, latest_reason, latest_by, latest_at) = (
             SELECT verdict, reason, reviewer, created_at FROM flags WHERE id = review_state.latest_flag_id)
         WHERE {me} AND NOT resolved;
-        UPDATE review_state SET status = CASE
+        UPDATE review_state SET status = {status_sql(kind)}
+        WHERE {me};
+    """
+
+
+def status_sql(kind: str) -> str:
+    """The status of a review_state row, from its other columns."""
+    return """CASE
             WHEN flags = 0 THEN 'not reviewed'
             WHEN resolved AND latest_verdict = 'supported' THEN 'supported'
             WHEN resolved THEN 'not supported'
             WHEN disagree THEN 'disputed'
             WHEN latest_verdict = 'supported' THEN 'supported'
             ELSE 'not supported'
-        END
-        WHERE {me};
-    """
+        END"""
 
 
 def sources_sql(kind: str, target: str) -> str:
