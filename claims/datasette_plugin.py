@@ -45,6 +45,7 @@ from .annotate import Span, segments
 from .flags import STATUSES, VERDICT_LABELS, VERDICTS
 from .limits import fts_terms, route_id, sqlite_id
 from .models import CONTEXT_CHARS
+from .pagination import HOME_PAGE_SIZE, next_page_url
 from .renderers import identifier_link, output_renderers
 from .reviewers import CLAIMS_PLUGIN
 
@@ -427,7 +428,9 @@ def extra_template_vars(datasette, request):
         "claims_source_uses": claims_source_uses,
         "claims_context": context_words,
         "claims_css_url": css_url(datasette),
-        "claims_next_page": lambda stored_query, columns, rows: next_page_url(datasette, stored_query, columns, rows),
+        "claims_next_page": lambda stored_query, columns, rows: next_page_url(
+            datasette.urls.table(database_name(datasette), stored_query or "-"), stored_query, columns, rows
+        ),
     }
 
 
@@ -697,38 +700,6 @@ REVIEW_LISTS = (
 )
 
 
-# Review lists show REVIEW_PAGE_SIZE rows (their SQL says limit 100) and continue by keyset:
-# the `after` value each list's SQL expects, from the last row shown (see datasette.yaml).
-REVIEW_PAGE_SIZE = 100
-_PACK = {"claim": 0, "quote": 1 << 31}
-REVIEW_LIST_AFTER = {
-    "needs_review": lambda r: r["claim_id"],
-    "not_supported": lambda r: (r["article_id"] << 32) + _PACK[r["kind"]] + (r["claim_id"] or r["quote_id"]),
-    "disputed": lambda r: (r["article_id"] << 32) + _PACK[r["kind"]] + (r["claim_id"] or r["quote_id"]),
-    "vague_attributions": lambda r: (r["article_id"] << 32) + r["quote_id"],
-    "misquotes": lambda r: r["check_id"],
-    "population_mismatch": lambda r: r["finding_id"],
-    "my_flags": lambda r: r["flag_id"],
-}
-
-
-def next_page_url(datasette, stored_query: str | None, columns: list[str], rows: list[Any]) -> str | None:
-    """The link to a review list's next page, or None on its last page. ``rows`` are the query
-    page's display rows (cells as rendered: ids are links, so their text is read back)."""
-    after = REVIEW_LIST_AFTER.get(stored_query or "")
-    if after is None or len(rows) < REVIEW_PAGE_SIZE:
-        return None
-    last: dict[str, Any] = {}
-    for column, cell in zip(columns, rows[-1], strict=False):
-        text = Markup(str(cell)).striptags().strip()
-        last[column] = int(text) if text.isdigit() else (text or None)
-    try:
-        value = after(last)
-    except (KeyError, TypeError):
-        return None
-    return datasette.urls.table(database_name(datasette), stored_query) + f"?after={value}"
-
-
 async def review_lists(datasette, actor, db_name: str) -> list[dict[str, str]]:
     """The review lists this actor may open ("My flags" needs a login)."""
     if db_name not in datasette.databases or not await datasette.allowed(
@@ -756,9 +727,6 @@ def menu_links(datasette, actor):
         return [search, *({"href": link["href"], "label": link["label"]} for link in lists)]
 
     return inner
-
-
-HOME_PAGE_SIZE = 100
 
 
 @hookimpl
