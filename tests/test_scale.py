@@ -207,6 +207,11 @@ def test_bench_scale_code_path(tmp_path: Path):
     db_path = tmp_path / "scale.db"
     scale.build_stage(tmp_path, corpus, db_path, jobs=2)
     assert scale.probe_ingest(tmp_path, db_path, 99, 1, scale.paragraphs())
+    scale.grow_by_copying(db_path, 9)
+    grown = sqlite_utils.Database(db_path)
+    assert grown["articles"].count == 9
+    assert grown["review_state"].count == grown["claims"].count + grown["quotes"].count
+    assert grown.execute("pragma foreign_key_check").fetchall() == []
     assert scale.add_reviews(db_path)["flags"] > 0
     results = asyncio.run(scale.time_pages(db_path, repeat=1))
     assert {r["page"] for r in results} >= {"home", "needs_review", "search", "article page"}
