@@ -66,12 +66,7 @@ def index_article_quotes(db: sqlite_utils.Database, article_id: int, superseded:
 def reindex_all(db: sqlite_utils.Database) -> int:
     """Rebuild the whole index from every article's latest version (``claims build --refresh``)."""
     db.execute("delete from quote_shingles")
-    latest = [
-        row[0]
-        for row in db.execute(
-            "select id from articles a where not exists (select 1 from articles newer where newer.previous_id = a.id)"
-        )
-    ]
+    latest = [row[0] for row in db.execute("select id from articles where is_current order by id")]
     return sum(index_article_quotes(db, article_id) for article_id in latest)
 
 
@@ -82,7 +77,7 @@ LOOKUP_ARTICLES = 200
 
 def _pairs(db: sqlite_utils.Database, article_ids: Iterable[int] | None) -> dict[tuple[int, int], int]:
     """Shared-3-gram counts of candidate pairs (lower id first) with a quotation in ``article_ids``
-    (every article when None), between different locations."""
+    (every article when None), between different articles."""
     ids = None if article_ids is None else sorted(set(article_ids))
     lists: Iterable[list[int]]
     if ids is None or len(ids) > LOOKUP_ARTICLES:
@@ -91,9 +86,7 @@ def _pairs(db: sqlite_utils.Database, article_ids: Iterable[int] | None) -> dict
             mine = {q for chunk in range(0, len(ids), 500) for (q,) in db.execute(
                 f"select distinct quote_id from quote_shingles where article_id in ({','.join('?' * len(ids[chunk : chunk + 500]))})",
                 ids[chunk : chunk + 500])}  # fmt: skip
-        article_of = dict(db.execute("select distinct quote_id, article_id from quote_shingles"))
-        location_of = dict(db.execute("select id, location from articles"))
-        location = {q: location_of[a] for q, a in article_of.items()}
+        article = dict(db.execute("select distinct quote_id, article_id from quote_shingles"))
         # SQLite groups along the (shingle, quote_id) index: one streaming pass, no postings in memory.
         lists = (
             sorted(int(q) for q in group.split(","))
@@ -106,16 +99,15 @@ def _pairs(db: sqlite_utils.Database, article_ids: Iterable[int] | None) -> dict
         marks = ",".join("?" * len(ids))
         own = db.execute(f"select shingle, quote_id from quote_shingles where article_id in ({marks})", ids).fetchall()
         mine = {quote_id for _, quote_id in own}
-        location: dict[int, str] = {}
+        article = {}
         found_lists = []
         for shingle in sorted({s for s, _ in own}):
             # One more than the cap says "a stock phrase" without reading the whole posting.
             found = db.execute(
-                "select s.quote_id, a.location from quote_shingles s join articles a on a.id = s.article_id "
-                "where s.shingle = ? limit ?",
+                "select quote_id, article_id from quote_shingles where shingle = ? limit ?",
                 [shingle, MAX_SHINGLE_QUOTES + 1],
             ).fetchall()
-            location.update(found)
+            article.update(found)
             found_lists.append(sorted(quote_id for quote_id, _ in found))
         lists = found_lists
     shared: dict[tuple[int, int], int] = defaultdict(int)
@@ -124,7 +116,8 @@ def _pairs(db: sqlite_utils.Database, article_ids: Iterable[int] | None) -> dict
             continue  # a stock phrase, not evidence of copying
         for i, a in enumerate(qids):
             for b in qids[i + 1 :]:
-                if (mine is None or a in mine or b in mine) and location[a] != location[b]:
+                # Other articles: only current versions are indexed, never an article's earlier one.
+                if (mine is None or a in mine or b in mine) and article[a] != article[b]:
                     shared[(a, b)] += 1
     return shared
 

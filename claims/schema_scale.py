@@ -21,14 +21,24 @@ KINDS = ("claim", "quote")
 
 
 def members_sql(kind: str) -> str:
-    """The records whose flags count for the review_state row being recomputed (the record
-    itself): correlated on ``review_state.record_id``."""
-    return "SELECT review_state.record_id"
+    """The records whose flags count for the review_state row being recomputed (correlated on
+    ``review_state.record_id``): the record and its predecessors of unchanged text, the run
+    that shares its ``text_origin_id`` (issue 12); a record without one is a run of one."""
+    table = f"{kind}s"
+    return (
+        f"SELECT review_state.record_id UNION SELECT o.id FROM {table} c "
+        f"JOIN {table} o ON o.text_origin_id = c.text_origin_id AND o.id < c.id WHERE c.id = review_state.record_id"
+    )
 
 
 def affected_sql(kind: str, target: str) -> str:
-    """The review_state rows a flag or resolution on record ``target`` changes."""
-    return f"SELECT {target}"
+    """The records whose review state a flag or resolution on record ``target`` changes: it
+    and its successors of unchanged text."""
+    table = f"{kind}s"
+    return (
+        f"SELECT {target} UNION SELECT o.id FROM {table} t "
+        f"JOIN {table} o ON o.text_origin_id = t.text_origin_id AND o.id > t.id WHERE t.id = {target}"
+    )
 
 
 def recompute_sql(kind: str, target: str) -> str:
@@ -72,8 +82,13 @@ def recompute_sql(kind: str, target: str) -> str:
 
 
 def status_sql(kind: str) -> str:
-    """The status of a review_state row, from its other columns."""
-    return """CASE
+    """The status of a review_state row, from its other columns; an edited record nobody has
+    flagged since the edit needs re-review (its run began with an edit)."""
+    table = f"{kind}s"
+    return f"""CASE
+            WHEN flags = 0 AND (
+                SELECT o.anchor FROM {table} c JOIN {table} o ON o.id = c.text_origin_id WHERE c.id = review_state.record_id
+            ) = 'edited' THEN 'needs re-review'
             WHEN flags = 0 THEN 'not reviewed'
             WHEN resolved AND latest_verdict = 'supported' THEN 'supported'
             WHEN resolved THEN 'not supported'
@@ -101,7 +116,7 @@ def status_view_sql(kind: str) -> str:
     return f"""
     SELECT s.record_id AS {kind}_id, s.article_id, t.text, {extra},
            s.flags, s.reviewers, s.latest_verdict, s.latest_reason, s.latest_by, s.latest_at,
-           s.disagree, s.sources, s.resolved, s.status
+           s.disagree, s.sources, s.resolved, s.status, t.anchor, t.carried_from, s.is_current
     FROM review_state s LEFT JOIN {kind}s t ON t.id = s.record_id
     WHERE s.kind = '{kind}'
     """
@@ -113,10 +128,17 @@ def create_review_triggers(db: sqlite_utils.Database) -> None:
         table, key = f"{kind}s", f"{kind}_id"
         extra_col = "checkworthiness" if kind == "claim" else "attribution_kind"
         statements = {
+            # Created first so it fires after the insert below (SQLite fires the newest first):
+            # a record carried into a new version inherits its predecessors' reviews.
+            f"{table}_review_state_carried": (
+                f"AFTER INSERT ON {table} WHEN NEW.anchor <> 'new'",
+                recompute_sql(kind, "NEW.id"),
+            ),
             f"{table}_review_state_insert": (
                 f"AFTER INSERT ON {table}",
-                f"INSERT INTO review_state (kind, record_id, article_id, {extra_col}) "
-                f"VALUES ('{kind}', NEW.id, NEW.article_id, NEW.{extra_col});",
+                f"INSERT INTO review_state (kind, record_id, article_id, {extra_col}, is_current) "
+                f"VALUES ('{kind}', NEW.id, NEW.article_id, NEW.{extra_col}, "
+                f"coalesce((SELECT is_current FROM articles WHERE id = NEW.article_id), 1));",
             ),
             f"{table}_review_state_update": (
                 f"AFTER UPDATE OF article_id, {extra_col} ON {table}",
@@ -151,6 +173,11 @@ def create_review_triggers(db: sqlite_utils.Database) -> None:
         for name, (when, body) in statements.items():
             db.execute(f"DROP TRIGGER IF EXISTS {name}")
             db.execute(f"CREATE TRIGGER {name} {when} BEGIN {body} END")
+    db.execute("DROP TRIGGER IF EXISTS articles_review_state_current")
+    db.execute(
+        "CREATE TRIGGER articles_review_state_current AFTER UPDATE OF is_current ON articles BEGIN "
+        "UPDATE review_state SET is_current = NEW.is_current WHERE article_id = NEW.id; END"
+    )
 
 
 @migrations()
@@ -174,10 +201,13 @@ def m140_review_state(db: sqlite_utils.Database) -> None:
             "sources": int,
             "resolved": int,
             "status": str,
+            "is_current": int,
         },
         pk=("kind", "record_id"),
-        not_null={"kind", "record_id", "article_id", "flags", "reviewers", "disagree", "sources", "resolved", "status"},
-        defaults={"flags": 0, "reviewers": 0, "disagree": 0, "sources": 0, "resolved": 0, "status": "not reviewed"},
+        not_null={"kind", "record_id", "article_id", "flags", "reviewers", "disagree", "sources", "resolved", "status",
+                  "is_current"},  # fmt: skip
+        defaults={"flags": 0, "reviewers": 0, "disagree": 0, "sources": 0, "resolved": 0, "status": "not reviewed",
+                  "is_current": 1},  # fmt: skip
         foreign_keys=[("article_id", "articles", "id")],
     )
     # Fill it from the old aggregating views once, then point the views at the table.
@@ -185,18 +215,26 @@ def m140_review_state(db: sqlite_utils.Database) -> None:
         extra = "checkworthiness" if kind == "claim" else "attribution_kind"
         db.execute(
             f"""
-            INSERT INTO review_state (kind, record_id, article_id, {extra}, flags, reviewers, latest_flag_id,
-                resolution_id, latest_verdict, latest_reason, latest_by, latest_at, disagree, sources, resolved, status)
-            SELECT '{kind}', v.{kind}_id, v.article_id, v.{extra}, v.flags, v.reviewers,
-                (SELECT max(id) FROM flags WHERE {kind}_id = v.{kind}_id),
-                (SELECT max(r.id) FROM resolutions r JOIN flags f ON f.id = r.flag_id WHERE f.{kind}_id = v.{kind}_id),
-                v.latest_verdict, v.latest_reason, v.latest_by, v.latest_at, v.disagree, v.sources, v.resolved, v.status
+            INSERT INTO review_state (kind, record_id, article_id, {extra}, flags, reviewers, latest_verdict,
+                latest_reason, latest_by, latest_at, disagree, sources, resolved, status, is_current)
+            SELECT '{kind}', v.{kind}_id, v.article_id, v.{extra}, v.flags, v.reviewers, v.latest_verdict,
+                v.latest_reason, v.latest_by, v.latest_at, v.disagree, v.sources, v.resolved, v.status, v.is_current
             FROM {kind}_status v
             """
         )
         db.execute(f"DROP VIEW IF EXISTS {kind}_status")
         db.create_view(f"{kind}_status", status_view_sql(kind))
     create_review_triggers(db)
+    # The latest flag and resolution of each row's run of versions, as the triggers keep them.
+    for kind in KINDS:
+        members = members_sql(kind)
+        db.execute(
+            f"""UPDATE review_state SET
+                latest_flag_id = (SELECT max(id) FROM flags WHERE {kind}_id IN ({members})),
+                resolution_id = (SELECT max(r.id) FROM resolutions r WHERE r.flag_id IN (
+                    SELECT id FROM flags WHERE {kind}_id IN ({members})))
+            WHERE kind = '{kind}' AND flags > 0"""
+        )
     state = db["review_state"]
     # Every review list's filter and sort, and every facet of the status views.
     state.create_index(["kind", "status"])
@@ -204,16 +242,17 @@ def m140_review_state(db: sqlite_utils.Database) -> None:
     state.create_index(["kind", "resolved"])
     state.create_index(["kind", "article_id", "record_id"])
     db.execute(
-        "CREATE INDEX review_state_needs_review ON review_state (checkworthiness DESC, record_id) "
-        "WHERE kind = 'claim' AND flags = 0"
+        "CREATE INDEX review_state_needs_review ON review_state "
+        "((status = 'needs re-review') DESC, checkworthiness DESC, record_id) "
+        "WHERE kind = 'claim' AND flags = 0 AND is_current = 1"
     )
     db.execute(
         "CREATE INDEX review_state_not_supported ON review_state (article_id, kind, record_id) "
-        "WHERE flags > 0 AND latest_verdict <> 'supported'"
+        "WHERE flags > 0 AND latest_verdict <> 'supported' AND is_current = 1"
     )
     db.execute(
         "CREATE INDEX review_state_disputed ON review_state (article_id, kind, record_id) "
-        "WHERE disagree = 1 AND resolved = 0"
+        "WHERE disagree = 1 AND resolved = 0 AND is_current = 1"
     )
     # Facet columns of metadata.yml's tables (foreign keys are indexed already).
     for table, columns in {

@@ -16,10 +16,11 @@ import sqlite_utils
 
 from claims import api
 from claims.cli import cli
-from claims.db import _status_view_sql, open_db
+from claims.db import open_db
 from claims.evidence import refresh_findings
 from claims.export import iter_citation_list, iter_ledger, ledger
 from claims.flags import VERDICTS, Flag, Resolution, save_flags, save_resolutions
+from claims.schema_versions import _status_view_sql
 from tests.conftest import ROOT, make_ds
 
 TEST_ARTICLES = ROOT / "tests" / "articles"
@@ -27,7 +28,7 @@ ROW_COLUMNS = ("text", "start", "end", "kind", "attribution", "speaker", "attrib
 
 
 def _old_view(db: sqlite_utils.Database, kind: str) -> list[tuple]:
-    """What m021's aggregating view computes, from its own SQL."""
+    """What the aggregating view (m133, versions) computes, from its own SQL."""
     return sorted(tuple(r) for r in db.execute(f"select * from ({_status_view_sql(kind)})"))
 
 
