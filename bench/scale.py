@@ -377,12 +377,12 @@ def main() -> None:
 # text and records, with fresh ids and a location of their own; every trigger (FTS, review
 # state, citation counts) fires as for an ingest.
 _COPY = [
-    ("articles", {"id": "a"}),
+    ("articles", {"id": "a", "previous_id": "a", "superseded_by": "a"}),
     ("blocks", {"article_id": "a"}),
     ("links", {"article_id": "a"}),
-    ("quotes", {"id": "q", "article_id": "a"}),
+    ("quotes", {"id": "q", "article_id": "a", "carried_from": "q", "text_origin_id": "q"}),
     ("quote_fragments", {"quote_id": "q"}),
-    ("claims", {"id": "c", "article_id": "a", "quote_id": "q"}),
+    ("claims", {"id": "c", "article_id": "a", "quote_id": "q", "carried_from": "c", "text_origin_id": "c"}),
     ("findings", {"article_id": "a", "quote_id": "q", "related_quote_id": "q", "claim_id": "c"}),
     ("citations", {"quote_id": "q", "claim_id": "c"}),
     ("quote_shingles", {"quote_id": "q", "article_id": "a"}),
@@ -409,8 +409,6 @@ def grow_by_copying(db_path: Path, target: int) -> float:
                         values.append(f"[{c}] + {top[shifted[c]]}")
                     elif table == "articles" and c == "location":
                         values.append(f"location || '#copy{top['a']}'")
-                    elif table == "articles" and c == "previous_id":
-                        values.append(f"previous_id + {top['a']}")
                     else:
                         values.append(f"[{c}]")
                 by_article = {"articles": "id", "quote_fragments": None, "citations": None}.get(table, "article_id")
