@@ -277,3 +277,11 @@ def m140_review_state(db: sqlite_utils.Database) -> None:
     from .duplicates import reindex_all
 
     reindex_all(db)
+
+
+@migrations()
+def m141_more_facet_indexes(db: sqlite_utils.Database) -> None:
+    # quote_status's attribution_kind facet reads review_state; source_keys (issue 12) facets on kind.
+    db["review_state"].create_index(["kind", "attribution_kind"], if_not_exists=True)
+    if db["source_keys"].exists():
+        db["source_keys"].create_index(["kind"], if_not_exists=True)
