@@ -428,8 +428,8 @@ def extra_template_vars(datasette, request):
         "claims_source_uses": claims_source_uses,
         "claims_context": context_words,
         "claims_css_url": css_url(datasette),
-        "claims_next_page": lambda stored_query, columns, rows: next_page_url(
-            datasette.urls.table(database_name(datasette), stored_query or "-"), stored_query, columns, rows
+        "claims_next_page": lambda stored_query, columns, rows, params=None: next_page_url(
+            datasette.urls.table(database_name(datasette), stored_query or "-"), stored_query, columns, rows, params
         ),
     }
 
