@@ -213,7 +213,7 @@ def datasette_for(db_path: Path):
     accounts = {name: Account(name=name, role="editor" if name == "erin" else "reviewer", password_hash="unused")
                 for name in REVIEWERS}  # fmt: skip
     config = serve_config(_yaml("datasette.yaml"), accounts, private=False, database_file=db_path)
-    return Datasette([str(db_path)], metadata=_yaml("metadata.yml"), config=config, settings={"num_sql_threads": 3})
+    return Datasette([str(db_path)], metadata=_yaml("metadata.yml"), config=config)
 
 
 def _yaml(name: str) -> dict[str, Any]:
