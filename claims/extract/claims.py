@@ -7,6 +7,16 @@ import re
 from collections import Counter, defaultdict
 
 from .. import rules
+from ..checkworthiness import shipped
+from ..checkworthiness.features import (
+    Context,
+    Feature,
+    add_neighbours,
+    checkable,
+    readable,
+    topic_pattern,
+    topic_terms,
+)
 from ..models import Block, Claim, ClaimCategory
 from .common import (
     _FINITE,
@@ -22,18 +32,6 @@ from .common import (
     _Scored,
     _Sentence,
 )
-
-
-def _topic_terms(folded: str) -> list[str]:
-    """The article's most frequent content words: sentences about them are on topic."""
-    counts = Counter(w for w in TOPIC_WORD_RE.findall(folded.lower()) if w not in rules.STOPWORDS)
-    return [w for w, c in counts.most_common(rules.TOPIC_TERMS) if c >= rules.TOPIC_MIN_COUNT]
-
-
-def _topic_pattern(top: list[str]) -> re.Pattern[str] | None:
-    if not top:
-        return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in top) + r")\b", re.IGNORECASE)
 
 
 def _content_words(folded: str, ignore: set[str]) -> set[str]:
@@ -54,8 +52,8 @@ def _own_words(folded: str, sentence: _Sentence, masked: list[tuple[int, int]]) 
 
 def _score_sentences(text: str, folded: str, blocks: list[Block], sentences: list[_Sentence],
                      infos: list[_QuoteInfo]) -> list[_Scored]:
-    top = _topic_terms(folded)
-    topic = _topic_pattern(top)
+    top = topic_terms(folded)
+    topic = topic_pattern(top)
     # Quotations by block, to mask them and to link claims to them.
     masked_by_block: dict[int, list[tuple[int, int]]] = defaultdict(list)
     block_quote_blocks: set[int] = set()
@@ -89,24 +87,36 @@ def _score_sentences(text: str, folded: str, blocks: list[Block], sentences: lis
                     contains.add(si)
 
     out: list[_Scored] = []
+    prose: list[tuple[int, _Scored]] = []  # the sentences the model reads, in order
     for si, sentence in enumerate(sentences):
         block = blocks[sentence.block]
         if block.kind not in PROSE_KINDS:
             continue  # headings, titles and block quotes are never claims
         item = _Scored(sentence, text[sentence.start : sentence.end])
+        out.append(item)
         if sentence.block in block_quote_blocks:
             item.excluded = rules.QUOTATION_REASON
-            out.append(item)
             continue
         own = _own_words(folded, sentence, masked_by_block.get(sentence.block, []))
-        own_stripped = " ".join(own.split())
-        quoted = own_stripped != " ".join(folded[sentence.start : sentence.end].split())
-        item.excluded = _exclusion(own_stripped, block.kind, quoted, sentence, blocks, block_quote_blocks, text)
+        item.own = " ".join(own.split())
+        quoted = item.own != " ".join(folded[sentence.start : sentence.end].split())
+        item.excluded = _exclusion(item.own, block.kind, quoted, sentence, blocks, block_quote_blocks, text)
         if si in leans_on:
             item.quote_index = leans_on[si]
+        prose.append((si, item))
+    # The model reads each sentence in its paragraph and in the article, as it was trained to.
+    per_block = Counter(item.sentence.block for _, item in prose)
+    seen: Counter[int] = Counter()
+    features = []
+    for i, (_, item) in enumerate(prose):
+        block = item.sentence.block
+        ctx = Context(seen[block], per_block[block], i, len(prose), topic)
+        seen[block] += 1
+        features.append(readable(item.own, ctx))
+    add_neighbours(features, [item.sentence.block for _, item in prose])
+    for (si, item), feats in zip(prose, features, strict=True):
         if item.excluded is None:
-            _score(item, own_stripped, topic, si in leans_on, si in contains, si in conclusion_sentences)
-        out.append(item)
+            _score(item, feats, si in leans_on, si in contains, si in conclusion_sentences)
     return out
 
 
@@ -225,39 +235,34 @@ def _exclusion(own: str, kind: str, quoted: bool, sentence: _Sentence, blocks: l
     return None
 
 
-def _score(item: _Scored, own: str, topic: re.Pattern[str] | None, leans: bool, contains: bool,
-           concludes: bool) -> None:
-    fired: set[str] = set()
-    for rule in rules.CHECKWORTHY:
-        reason = rule.evaluate(own)
-        if reason is not None:
-            fired.add(rule.name)
-            item.score += rule.weight
-            item.reasons.append(reason)
-    if topic is not None:
-        match = topic.search(own)
-        if match:
-            fired.add("topic")
-            item.score += rules.TOPIC_WEIGHT
-            item.reasons.append(rules.TOPIC_REASON.format(m=match.group(0).lower()))
+def _score(item: _Scored, features: list[Feature], leans: bool, contains: bool, concludes: bool) -> None:
+    """The model's probability and reasons; then the quotation links and hedges, which the
+    reasons name but which do not move the score (no training data has quotations)."""
+    model = shipped()
+    item.score, item.reasons = model.explain(item.own, features)
+    if not (checkable(features) or (leans and _concludes_an_effect(item.own))):
+        item.excluded = rules.NO_ANCHOR_REASON
     if leans:
-        fired.add("follows_quote")
-        item.score += rules.FOLLOWS_QUOTE_WEIGHT
         item.reasons.append(rules.CONTAINS_QUOTE_REASON if contains else rules.FOLLOWS_QUOTE_REASON)
     if concludes:
-        item.score += rules.CONCLUSION_WEIGHT
         item.reasons.append(rules.CONCLUSION_REASON)
-    if not fired & rules.ANCHORS:
-        item.excluded = rules.NO_ANCHOR_REASON
-    main = _main_clauses(own)
+    main = _main_clauses(item.own)
     for rule in rules.HEDGES:
         match = rule.find(main)
         if match:
             item.hedged = True
             item.reasons.append(rule.explain(match))
-    # item.score stays the raw sum of weights: CLAIM_THRESHOLD applies to it, and the stored
-    # score is squashed from it (rules.checkworthiness) so no two sums tie at a clamp.
-    item.own = own
+
+
+def _concludes_an_effect(own: str) -> bool:
+    """A sentence leaning on a quotation that states an effect on something it names ("So the
+    cream works on acne.") is a checkable conclusion; one naming nothing but the effect ("So no,
+    it's not hype.") is not."""
+    effects = {m.group(0).lower() for m in rules.EFFECT_WORD.finditer(own)}
+    if not effects:
+        return False
+    named = {w for w in TOPIC_WORD_RE.findall(own.lower()) if w not in rules.STOPWORDS and w not in effects}
+    return len(named) >= 2
 
 
 def _main_clauses(own: str) -> str:
@@ -280,7 +285,7 @@ def _claim_record(text: str, item: _Scored, sections: list[str | None]) -> Claim
     return Claim(
         **_anchor(text, s.start, s.end, sections[s.block]),  # type: ignore[arg-type]
         category=_category(item.own or item.text),
-        checkworthiness=rules.checkworthiness(item.score),
+        checkworthiness=round(item.score, 3),
         reasons=item.reasons,
         hedged=item.hedged,
         quote_index=item.quote_index,
