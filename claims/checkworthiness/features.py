@@ -31,7 +31,7 @@ from .. import rules
 # list marker, not a year alone ("in 1960", "the 1960s" are dates). Units and scale words are part
 # of the match so the reason shows them.
 QUANTITY = re.compile(
-    r"(?<![A-Za-z])(?<![A-Za-z]-)(?<![A-Za-z]\d)(?!(?:1[6-9]|20)\d\d(?:s|'s)?\b(?!\s*(?:%|percent)))"
+    r"(?<![A-Za-z\d])(?<![A-Za-z]-)(?!(?:1[6-9]|20)\d\d(?:s|'s)?\b(?!\s*(?:%|percent)))"
     r"[$£€]?\d(?:[\d,.]*\d)?(?![A-Za-z\d]*-?[A-Za-z]{2})"
     r"(?:\s*(?:%|percent\b|per\s*cent\b|mg\b|mcg\b|kg\b|ml\b|x\b|times\b|"
     r"(?:thousand|million|billion|trillion)s?\b))?",
@@ -109,7 +109,9 @@ POLICY = Lexicon.of("""law laws bill bills legislation vote voted votes voting c
     government federal administration president policy policies regulation regulations jobs
     unemployment immigration immigrants illegal border healthcare obamacare insurance medicare
     medicaid social_security military war nuclear crime police tariff tariffs trade deal treaty
-    sanctions country countries nation state states america american americans""")
+    sanctions""")
+# The nation as a subject: frequent in speeches, but "I love this country" names nothing to check.
+NATION = Lexicon.of("country countries nation nations state states america american americans")
 # A bare comparative states a change or a difference even without "than": "you fall asleep
 # faster", "prices are higher".
 COMPARATIVE = Lexicon.of("""better worse faster slower sooner higher lower greater smaller larger
@@ -198,6 +200,7 @@ READABLE: tuple[tuple[str, Evaluate], ...] = (
     ("finding", _pattern_feature(FINDING, "finding")),
     ("method", _pattern_feature(METHOD, "describes the method")),
     ("policy", _lexicon_feature(POLICY, "policy or public affairs")),
+    ("nation", _lexicon_feature(NATION, "speaks of the nation")),
     ("comparative", _lexicon_feature(COMPARATIVE, "comparative")),
     ("past_event", _lexicon_feature(PAST_EVENT, "reports an event")),
     ("hedge", _pattern_feature(HEDGE, "hedged")),

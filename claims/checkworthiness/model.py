@@ -63,10 +63,12 @@ class Model:
     def probability(self, own: str, features: list[Feature]) -> float:
         return sigmoid(self.logit(own, features)[0])
 
-    def explain(self, own: str, features: list[Feature]) -> tuple[float, list[str]]:
-        """The probability and the reasons: every readable feature that fired, the ones that
-        raised the score most first, then the words that raised it most."""
+    def explain(self, own: str, features: list[Feature], prior: float = 0.0) -> tuple[float, list[str]]:
+        """The probability (with ``prior`` log-odds added) and the reasons: every readable
+        feature that fired, the ones that raised the score most first, then the words that
+        raised it most."""
         total, parts, words = self.logit(own, features)
+        total += prior
         parts.sort(key=lambda p: -p[0])
         reasons = [f.reason for c, f in parts if c > 0 or f.name in _ALWAYS_SHOWN]
         reasons += [f.reason for c, f in parts if c <= 0 and f.name not in _ALWAYS_SHOWN

@@ -236,10 +236,10 @@ def _exclusion(own: str, kind: str, quoted: bool, sentence: _Sentence, blocks: l
 
 
 def _score(item: _Scored, features: list[Feature], leans: bool, contains: bool, concludes: bool) -> None:
-    """The model's probability and reasons; then the quotation links and hedges, which the
-    reasons name but which do not move the score (no training data has quotations)."""
-    model = shipped()
-    item.score, item.reasons = model.explain(item.own, features)
+    """The model's probability and reasons, a quotation the sentence leans on adding its fixed
+    log-odds (rules.FOLLOWS_QUOTE_WEIGHT, rules.CONCLUSION_WEIGHT); then the hedges."""
+    prior = (rules.FOLLOWS_QUOTE_WEIGHT if leans else 0.0) + (rules.CONCLUSION_WEIGHT if concludes else 0.0)
+    item.score, item.reasons = shipped().explain(item.own, features, prior)
     if not (checkable(features) or (leans and _concludes_an_effect(item.own))):
         item.excluded = rules.NO_ANCHOR_REASON
     if leans:
