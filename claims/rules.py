@@ -10,10 +10,9 @@ offsets still index the original text.
 
 Sections:
 
-* :data:`CHECKWORTHY` — features that make a sentence worth checking (weights add up, and
-  :func:`checkworthiness` squashes the sum into 0..1; specific mechanisms and defined technical
-  terms add, vague wording subtracts).
-* :data:`ANCHORS` — which of those features tie a sentence to something specific enough to check.
+* :data:`CHECKWORTHY` — features that make a sentence worth checking; the check-worthiness model
+  (:mod:`claims.checkworthiness`) reads them with learned weights (their hand-set weights remain
+  only as the bench's baseline).
 * Linking claims to quotations: :data:`CONCLUSION_MARKER`, :data:`EVIDENCE_APPEAL`,
   :data:`AUTHORITY_APPEAL`, :data:`CONCESSIVE_MARKER`, :data:`BACK_REFERENCE`.
 * :data:`EXCLUSIONS` — sentence types that are never claims (questions, calls to action, asides...).
@@ -29,22 +28,14 @@ Sections:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 from .models import ClaimCategory
 
-# A sentence whose weights (CHECKWORTHY and the quotation features) add up to this (and that is
-# not excluded) is a claim.
+# The hand-set weights of CHECKWORTHY and this threshold scored claims before the learned model
+# (claims.checkworthiness) replaced them; bench/checkworthiness.py still scores them as a baseline.
 CLAIM_THRESHOLD = 0.3
-
-
-def checkworthiness(total: float) -> float:
-    """The stored 0..1 score for a sum of weights: 1 - e^-total. It keeps the sums' order all
-    the way up (a clamp at 1 would tie every sentence with several features), so "Needs review"
-    can rank the most specific claims first; a sum at CLAIM_THRESHOLD stores as 0.26."""
-    return round(1.0 - math.exp(-max(total, 0.0)), 3)
 # Near-duplicate quotes: rapidfuzz token_set_ratio (0..100) over normalised text.
 NEAR_DUPLICATE_SCORE = 78.0
 # Quotes shorter than this (in words) are too short to call near-duplicates of each other.
@@ -349,11 +340,7 @@ BACK_REFERENCE = re.compile(r"^(?:that|this|these|those|such)\b", re.IGNORECASE)
 # article's topic terms) continues the quotation's subject.
 SHARED_WORDS_TO_LINK = 2
 
-# Features that tie a sentence to something specific. Without one, a sentence built only from
-# verbs and evaluative words ("Sometimes, it's about supporting it the right way.") is chit-chat.
-ANCHORS = frozenset({"number", "study", "authority_appeal", "superlative", "comparison", "definition",
-                     "health_term", "safety", "topic", "follows_quote", "mechanism", "technical_term",
-                     "biological_terms"})
+# A sentence naming nothing specific (claims.checkworthiness.features.CHECKABLE) is chit-chat.
 NO_ANCHOR_REASON = "nothing specific to check"
 
 # ---------------------------------------------------------------------------------------------

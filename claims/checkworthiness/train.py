@@ -18,8 +18,10 @@ test or dev split is trained or tuned on. Steps:
    in total and, within a genre, claims weigh as much as non-claims, so the score ranks alike
    whatever a genre's share of claims. The strength with the best mean validation ROC-AUC over
    the genres wins.
-3. The claim threshold is the probability that maximises the mean F1 over the genres'
-   validation sentences, scored as extraction scores them (excluded sentences at 0).
+3. The claim threshold is the highest probability at which the claim decision (as extraction
+   makes it: not excluded, something checkable named, probability at least the threshold) keeps
+   ``--recall`` of every genre's validation claims, or as many as any threshold keeps where the
+   exclusions already lose more (see ``DATA.md``).
 4. The ``--max-ngrams`` n-grams with the largest weights are kept, and the model is written.
 """
 
