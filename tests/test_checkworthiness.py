@@ -106,3 +106,12 @@ def test_retraining_from_the_script_on_a_tiny_fixture(tmp_path: Path) -> None:
     # It learned the fixture: a claim outscores a pleasantry.
     scored = score_document([["Thank you all for being here tonight.", "Crime dropped 20 percent in the city."]], model)
     assert scored[1][0] > scored[0][0]
+
+
+def test_an_experts_say_claim_with_a_date_and_a_name_is_found() -> None:
+    # The sentence the old rules missed (issue 10): a vague source, a name, a decade, no number.
+    text = ("Walking\n\nMany people aim for a daily step goal. Experts say the figure began as a marketing "
+            "slogan for a Japanese pedometer in the 1960s.\n")
+    claims = {c.text: c for c in extract(parse(text, "text", "w.txt")).claims}
+    found = claims["Experts say the figure began as a marketing slogan for a Japanese pedometer in the 1960s."]
+    assert "date: '1960s'" in found.reasons and "names: 'Japanese'" in found.reasons

@@ -224,9 +224,9 @@ def _position(ctx: Context, words: int) -> list[Feature]:
             out.append(Feature("last_in_paragraph", 1.0, "closes its paragraph"))
     else:
         out.append(Feature("alone_in_paragraph", 1.0, "a paragraph of its own"))
+    # Only the very end of the text counts, not a sentence's share of the way into it: moving a
+    # paragraph of an article must not move the scores of every sentence it passes.
     if ctx.doc_sentences > 1:
-        where = ctx.index_in_doc / (ctx.doc_sentences - 1)
-        out.append(Feature("doc_position", where, f"{round(where * 100)}% into the text"))
         if ctx.index_in_doc >= ctx.doc_sentences - 2:
             out.append(Feature("doc_end", 1.0, "near the end of the text"))
     return out

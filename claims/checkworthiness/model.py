@@ -82,7 +82,7 @@ class Model:
 # Place and length say why a score moved but are not something to check; they are listed only
 # when they raised it.
 _POSITION = frozenset({"length", "paragraph_length", "short", "first_in_paragraph", "last_in_paragraph",
-                       "alone_in_paragraph", "doc_position", "doc_end"})
+                       "alone_in_paragraph", "doc_end"})
 _ALWAYS_SHOWN: frozenset[str] = frozenset()
 
 

@@ -44,7 +44,7 @@ VERSION = "2026.12.1"
 # In training each also gets a copy per genre (``g:<genre>:<name>``), which soaks up the genre's
 # own effect; only the shared weight ships, so the model carries what holds across genres.
 GENRE_SPECIFIC = frozenset({"length", "paragraph_length", "short", "first_in_paragraph",
-                            "last_in_paragraph", "alone_in_paragraph", "doc_position", "doc_end"})
+                            "last_in_paragraph", "alone_in_paragraph", "doc_end"})
 
 
 def examples(docs: Sequence[Doc], by_genre: bool = False) -> tuple[list[dict[str, float]], list[int]]:
