@@ -24,8 +24,9 @@ from wordfreq import zipf_frequency
 from ..extract.study_mentions import StudyMention
 
 Kind = Literal["quote", "claim"]
-# Claims below this check-worthiness are not traced by --article (an explicit --claim is).
-MIN_CHECKWORTHINESS = 0.6
+# Claims below this check-worthiness are not traced by --article (an explicit --claim is). On the
+# learned model's probability (claims.checkworthiness) 0.3 keeps about the top half of the example's claims.
+MIN_CHECKWORTHINESS = 0.3
 # Zipf 5.5 and above ("the", "of", "is") carries no weight; rarer words carry more.
 ZIPF_CEILING = 5.5
 SYMBOL_WEIGHT = 4.5
