@@ -141,26 +141,6 @@ def _no_duplicate_keys(records: list[SourceRecord]) -> None:
             seen[record.key] = record.where
 
 
-def parse_csl_json(text: str, name: str) -> list[SourceRecord]:
-    """CSL-JSON: a list of items (a single item is accepted too)."""
-    try:
-        items = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise SourceError(f"{name} line {e.lineno}: not valid JSON ({e.msg})") from None
-    if isinstance(items, dict):
-        items = [items]
-    if not isinstance(items, list):
-        raise SourceError(f"{name}: expected a list of CSL-JSON items")
-    records = []
-    for i, item in enumerate(items):
-        where = f"{name} entry {i + 1}"
-        if not isinstance(item, dict):
-            raise SourceError(f"{where}: not a JSON object")
-        records.append(_record(dict(item), where))
-    _no_duplicate_keys(records)
-    return records
-
-
 def read_source_file(path: str | Path, fmt: str | None = None) -> list[SourceRecord]:
     """Read and validate every entry of a library file, all or nothing (``--strict``).
 
