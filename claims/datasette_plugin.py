@@ -37,17 +37,18 @@ from datasette.resources import DatabaseResource, QueryResource, TableResource
 from datasette.utils import await_me_maybe
 from datasette.utils.asgi import Forbidden, NotFound, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from . import pages
 from .accounts import OverrideLoader, current_actor, login_redirect, next_param, refresh_accounts
 from .annotate import Span, segments
 from .flags import STATUSES, VERDICT_LABELS, VERDICTS
-from .limits import fts_terms, route_id, sqlite_id
+from .limits import route_id, sqlite_id
 from .models import CONTEXT_CHARS
 from .pagination import HOME_PAGE_SIZE, next_page_url
 from .renderers import identifier_link, output_renderers
 from .reviewers import CLAIMS_PLUGIN
+from .search_page import search_page
 
 # CLAIMS_PLUGIN and AUTH_PLUGIN: the plugin-config names `claims serve` writes
 # (reviewers.serve_config) and this module reads.
@@ -70,7 +71,6 @@ REVIEWABLE = {
 STATUS_CSS = {status: status.replace(" ", "-") for status in STATUSES}
 # Marks for FTS snippet(): control characters cannot occur in stored text, so after escaping
 # the snippet they can be swapped for <mark> tags without letting any article text through.
-MARK_OPEN, MARK_CLOSE = "\x02", "\x03"
 
 
 def database_name(datasette) -> str:
@@ -606,73 +606,6 @@ def _version_context(conn, article_id: int, row_url) -> dict[str, Any]:
         if item.get("carried_from"):
             item["old_url"] = row_url(item["table"], item["carried_from"])
     return {"versions": earlier_versions(db, article_id), "changes": changes}
-
-
-# --- search --------------------------------------------------------------------------------------
-
-
-def highlight(snippet: str | None) -> Markup:
-    """Escape an FTS snippet, then turn its control-character marks into <mark> tags."""
-    escaped = str(escape(snippet or ""))
-    return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
-
-
-# FTS ranks a bounded candidate set: the first SEARCH_CANDIDATES matches of each table (not
-# every match of a word in a million claims), of which the best 200 are shown.
-SEARCH_CANDIDATES = 1000
-SEARCH_SQL = f"""
-select * from (
-  select 'claim' as kind, c.id, c.article_id,
-         snippet(claims_fts, 0, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24) as snippet, claims_fts.rank as rank
-  from claims_fts join claims c on c.rowid = claims_fts.rowid
-  join articles a on a.id = c.article_id and (a.is_current or :all)
-  where claims_fts match :q limit {SEARCH_CANDIDATES}
-)
-union all
-select * from (
-  select 'quote', q.id, q.article_id,
-         snippet(quotes_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24), quotes_fts.rank
-  from quotes_fts join quotes q on q.rowid = quotes_fts.rowid
-  join articles a on a.id = q.article_id and (a.is_current or :all)
-  where quotes_fts match :q limit {SEARCH_CANDIDATES}
-)
-union all
-select * from (
-  select 'source', s.id, null,
-         coalesce(s.title, s.key) || ' — ' || snippet(sources_fts, -1, '{MARK_OPEN}', '{MARK_CLOSE}', '…', 24),
-         sources_fts.rank
-  from sources_fts join sources s on s.rowid = sources_fts.rowid
-  where sources_fts match :q limit {SEARCH_CANDIDATES}
-)
-order by rank
-limit 200
-"""
-
-
-async def search_page(request, datasette) -> Response:
-    db_name = database_name(datasette)
-    db = claims_database(datasette, db_name)
-    await _ensure_view(datasette, request, db_name, "claims", "quotes", "sources")
-    q = (request.args.get("q") or "").strip()
-    results: dict[str, list[dict[str, Any]]] = {"claim": [], "quote": [], "source": []}
-    # Current versions of articles only, unless ?all=1 asks for earlier versions too.
-    every = request.args.get("all") == "1"
-    # fts_terms quotes every term and drops quotes and control characters, so user input
-    # cannot be FTS syntax (or an error).
-    if terms := fts_terms(q):
-        for row in await _rows(db, SEARCH_SQL, {"q": terms, "all": int(every)}):
-            table = row["kind"] + "s"
-            row["url"] = datasette.urls.row(db_name, table, str(row["id"]))
-            row["snippet"] = highlight(row["snippet"])
-            results[row["kind"]].append(row)
-    context = {
-        "q": q,
-        "all_versions": every,
-        "results": results,
-        "total": sum(len(v) for v in results.values()),
-        "claims_css_url": css_url(datasette),
-    }
-    return Response.html(await datasette.render_template("claims_search.html", context, request=request))
 
 
 @hookimpl
