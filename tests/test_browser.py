@@ -8,7 +8,10 @@ test-artifacts/ (git ignores it).
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -34,6 +37,25 @@ pytestmark = [
     ),
 ]
 
+@contextmanager
+def logged_in_page(pw, base: str, profile: Path, username: str, password: str) -> Iterator[Any]:
+    """A page in a fresh Chromium profile, logged in through the real login form."""
+    context = pw.chromium.launch_persistent_context(
+        str(profile), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        page.goto(f"{base}/-/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("input[type=submit]")
+        page.wait_for_url(f"{base}/")
+        yield page
+    finally:
+        context.close()
+
+
 PASSWORD = "browser-password-1"
 REASON = "The cited study was on mouse cells, not human faces."
 
@@ -54,20 +76,7 @@ def test_reviewer_flags_a_claim_in_the_browser(built_db, home, tmp_path):
     claim = next(sqlite_utils.Database(built_db).query("select id, text from claims order by checkworthiness desc, id limit 1"))
     ARTIFACTS.mkdir(exist_ok=True)
     with claims_server(built_db, home) as base, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"),
-            executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
-            headless=True,
-        )
-        context.set_default_timeout(15_000)
-        try:
-            page = context.new_page()
-            page.goto(f"{base}/-/login")
-            page.fill("input[name=username]", "alice")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("input[type=submit]")
-            page.wait_for_url(f"{base}/")
+        with logged_in_page(pw, base, tmp_path / "chromium-profile", "alice", PASSWORD) as page:
             expect(page.locator(".actor")).to_contain_text("alice")
 
             page.goto(f"{base}/claims/claims/{claim['id']}")
@@ -99,8 +108,6 @@ def test_reviewer_flags_a_claim_in_the_browser(built_db, home, tmp_path):
             # The highlight links to the claim's row page.
             badge.click()
             page.wait_for_url(f"{base}/claims/claims/{claim['id']}")
-        finally:
-            context.close()
     (flag,) = flag_rows(built_db)
     assert (flag["claim_id"], flag["reviewer"], flag["verdict"], flag["reason"]) == (claim["id"], "alice", "unsupported", REASON)
     assert flag["source_id"] is not None

@@ -10,7 +10,7 @@ from claims.cli import cli
 from claims.db import open_db
 from claims.trace.run import trace
 from tests.reviewing import claims_server
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, pytestmark  # noqa: F401
+from tests.test_browser import ARTIFACTS, logged_in_page, pytestmark  # noqa: F401
 
 PASSWORD = "editor-password-1"
 
@@ -28,17 +28,7 @@ def test_editor_accepts_and_rejects_in_the_browser(built_db: Path, tmp_path: Pat
     db.close()
     ARTIFACTS.mkdir(exist_ok=True)
     with claims_server(built_db, home) as base, sync_playwright() as pw:
-        context = pw.chromium.launch_persistent_context(
-            str(tmp_path / "chromium-profile"), executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        context.set_default_timeout(15_000)
-        try:
-            page = context.new_page()
-            page.goto(f"{base}/-/login")
-            page.fill("input[name=username]", "erin")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("input[type=submit]")
-            page.wait_for_url(f"{base}/")
+        with logged_in_page(pw, base, tmp_path / "chromium-profile", "erin", PASSWORD) as page:
             page.goto(f"{base}/claims/quotes/6")
             section = page.locator("#claims-traced")
             expect(section).to_contain_text("Traced candidates")
@@ -50,8 +40,6 @@ def test_editor_accepts_and_rejects_in_the_browser(built_db: Path, tmp_path: Pat
             page.wait_for_url(f"{base}/claims/quotes/6#claims-traced")
             expect(section.locator("tr.claims-traced-rejected")).to_contain_text("rejected by erin")
             page.screenshot(path=str(ARTIFACTS / "trace-2-decided.png"), full_page=True)
-        finally:
-            context.close()
     rows = sqlite_utils.Database(built_db)
     assert next(rows.query("select relation from citations where quote_id = 6 and source_id = ?", [first[1]]))["relation"] == "attributed"
     assert next(rows.query("select status, decided_by from trace_candidates where id = ?", [second[0]])) == {
