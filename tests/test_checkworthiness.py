@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 from claims.checkworthiness import score_document, sentence_exclusion
-from claims.checkworthiness.datasets import SOURCES, read_biomedical, read_claimbuster, read_clef
+from claims.checkworthiness.datasets import (
+    SOURCES,
+    read_biomedical,
+    read_claimbuster,
+    read_clef,
+    read_csabstruct,
+)
 from claims.checkworthiness.features import Context, readable, tokens
 from claims.checkworthiness.model import MODEL_PATH, Model, load, shipped
 from claims.extract import extract
@@ -24,6 +30,8 @@ def test_shipped_model_is_small_plain_json_and_versioned() -> None:
     model = shipped()
     assert model.version == data["version"] and 0.0 < model.threshold < 1.0
     assert set(data["training"]["sources"]) <= set(SOURCES)
+    # The file says plainly whether it was fitted on openly licensed data alone (DATA.md).
+    assert data["training"]["open_data_only"] == all(SOURCES[g]["open"] for g in data["training"]["sources"])
     # Every readable weight belongs to a feature the code computes.
     names = {f.name for f in readable("We created 400,000 jobs in 2019, Smith said.", Context(0, 2, 0, 4))}
     assert "quantity" in names and "date" in names and "named_entity" in names
@@ -79,6 +87,9 @@ def test_readers_read_the_fixture_formats() -> None:
     assert {s.label for d in debates for s in d.sentences()} == {0, 1}
     assert len(read_claimbuster(FIXTURES / "claimbuster.json")) == 48
     assert read_biomedical(FIXTURES / "biomedical" / "train_labels.json")[0].sentences()[-1].label == 1
+    abstracts = read_csabstruct(FIXTURES / "csabstruct" / "train.jsonl")
+    assert len(abstracts) == 6 and len(abstracts[0].blocks) == 1  # an abstract is one paragraph
+    assert [s.label for s in abstracts[0].sentences()] == [0, 0, 0, 1, 1]  # RESULT sentences are claims
 
 
 def test_bad_label_names_file_and_line(tmp_path: Path) -> None:
@@ -87,22 +98,47 @@ def test_bad_label_names_file_and_line(tmp_path: Path) -> None:
         read_clef(tmp_path)
 
 
-def test_retraining_from_the_script_on_a_tiny_fixture(tmp_path: Path) -> None:
-    pytest.importorskip("sklearn")
+def test_a_bad_csabstruct_role_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "train.jsonl").write_text(json.dumps({"sentences": ["A.", "B."], "labels": ["result", "finding"]}) + "\n",
+                                          encoding="utf-8")
+    with pytest.raises(ValueError, match=r"train\.jsonl:1: label 'finding'"):
+        read_csabstruct(tmp_path / "train.jsonl")
+
+
+RESEARCH_SETS = ["--clef-train", str(FIXTURES / "clef_train"), "--biomedical", str(FIXTURES / "biomedical")]
+
+
+def _train(out: Path, *extra: str) -> dict:
     from claims.checkworthiness import train
 
-    def run(out: Path) -> dict:
-        train.main(["--clef-train", str(FIXTURES / "clef_train"), "--clef-test", str(FIXTURES / "clef_test"),
-                    "--claimbuster", str(FIXTURES / "claimbuster.json"),
-                    "--biomedical", str(FIXTURES / "biomedical"),
-                    "--out", str(out), "--c", "0.1", "--min-df", "1", "--max-ngrams", "300"])
-        return json.loads(out.read_text(encoding="utf-8"))
+    train.main(["--claimbuster", str(FIXTURES / "claimbuster.json"), "--clef-test", str(FIXTURES / "clef_test"),
+                *extra, "--out", str(out), "--c", "0.1", "--min-df", "1", "--max-ngrams", "300"])
+    return json.loads(out.read_text(encoding="utf-8"))
 
-    first = run(tmp_path / "a.json")
-    assert first == run(tmp_path / "b.json")  # deterministic
+
+def test_retraining_on_the_openly_licensed_sets_alone(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    data = _train(tmp_path / "open.json", "--csabstruct", str(FIXTURES / "csabstruct"))
+    assert set(data["training"]["sources"]) == {"claimbuster", "csabstruct"}
+    assert data["training"]["open_data_only"] and data["version"].endswith("+open")
+    assert Model.from_dict(data).threshold > 0
+
+
+def test_research_only_sets_are_refused_without_asking(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("sklearn")
+    with pytest.raises(SystemExit) as exit_info:
+        _train(tmp_path / "m.json", *RESEARCH_SETS)
+    assert exit_info.value.code == 2 and not (tmp_path / "m.json").exists()
+    assert "not openly licensed: debates, biomedical; pass --research-data" in capsys.readouterr().err
+
+
+def test_retraining_from_the_script_on_a_tiny_fixture(tmp_path: Path) -> None:
+    pytest.importorskip("sklearn")
+    first = _train(tmp_path / "a.json", *RESEARCH_SETS, "--research-data")
+    assert first == _train(tmp_path / "b.json", *RESEARCH_SETS, "--research-data")  # deterministic
     model = Model.from_dict(first)
     assert 0 < len(model.ngrams) <= 300 and model.threshold > 0
-    assert first["training"]["sentences"]["biomedical"] > 0
+    assert first["training"]["sentences"]["biomedical"] > 0 and not first["training"]["open_data_only"]
     # It learned the fixture: a claim outscores a pleasantry.
     scored = score_document([["Thank you all for being here tonight.", "Crime dropped 20 percent in the city."]], model)
     assert scored[1][0] > scored[0][0]

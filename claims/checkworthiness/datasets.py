@@ -5,9 +5,15 @@ Every reader returns :class:`Doc` records: a document's paragraphs (a debate spe
 abstract, a sentence standing alone) as lists of labelled sentences, so the position features see
 the same structure an article has.
 
+Each set says whether it is openly licensed (``SOURCES[...]["open"]``, see ``DATA.md``): ClaimBuster
+(CC BY 4.0) and CSAbstruct (Apache 2.0) are; the CheckThat! debates ("free for general research
+use") and the biomedical claim set (no licence) are not, and the training script uses them only
+when told to (``--research-data``).
+
 Splits never touch an official test split for training: each training set is divided by a hash of
 the document id into ``train`` and ``validation`` (which chooses the regularisation and the claim
-threshold); official dev and test splits, and the CheckThat! 2019 test debates, are only scored by
+threshold), CSAbstruct keeps its official train and dev; official test (and biomedical dev)
+splits, the CheckThat! 2019 test debates and a fixed 15% of ClaimBuster are only scored by
 ``bench/checkworthiness.py``.
 """
 
@@ -45,12 +51,14 @@ SOURCES = {
         "url": "https://github.com/sshaar/clef2020-factchecking-task5 (data/v2.zip), commit a9d73855",
         "licence": "\"These datasets are free for general research use.\" (the lab's README)",
         "labels": "1 = a sentence that a fact-checking organisation chose to check",
+        "open": False,
     },
     "debates_test": {
         "name": "CLEF-2019 CheckThat! Task 1, test_annotated (7 debates and speeches), official TEST",
         "url": "https://github.com/telsayed/clef2019-factchecking-task1 (data/test_annotated), commit 12366849",
         "licence": "\"These datasets are free for general research use.\" (the lab's README)",
         "labels": "1 = a sentence that a fact-checking organisation chose to check",
+        "open": False,
     },
     "claimbuster": {
         "name": "ClaimBuster dataset (Arslan et al., ICWSM 2020), 2.5xNCS file",
@@ -58,6 +66,16 @@ SOURCES = {
                "claimbuster-spotter data/two_class/kfold_25ncs.json, commit 332bba08",
         "licence": "CC BY 4.0",
         "labels": "1 = check-worthy factual sentence (CFS), 0 = non-factual or unimportant (NFS/UFS)",
+        "open": True,
+    },
+    "csabstruct": {
+        "name": "CSAbstruct (Cohan et al., EMNLP 2019): 2,189 computer-science abstracts, each sentence "
+                "labelled by 5 crowd workers with its rhetorical role",
+        "url": "https://github.com/allenai/sequential_sentence_classification (data/CSAbstruct), commit cf5ad6c",
+        "licence": "Apache 2.0 (the repository's LICENSE, which holds the data); abstracts from the Semantic "
+                   "Scholar corpus",
+        "labels": "1 = RESULT (what the work found or showed), 0 = BACKGROUND, OBJECTIVE, METHOD, OTHER",
+        "open": True,
     },
     "biomedical": {
         "name": "Expert-annotated claims in 1,500 biomedical abstracts (Achakulvisut et al., 2020)",
@@ -65,6 +83,7 @@ SOURCES = {
         "licence": "released publicly with arXiv:1907.00962 for research; the repository states no "
                    "licence for the data; abstracts are PubMed/MEDLINE records",
         "labels": "1 = the sentence states a claim (majority of three expert annotators)",
+        "open": False,
     },
 }
 
@@ -123,6 +142,30 @@ def read_biomedical(path: Path | str) -> list[Doc]:
     return docs
 
 
+def read_csabstruct(path: Path | str) -> list[Doc]:
+    """CSAbstruct JSON lines (``abstract_id``, ``sentences``, ``labels``): an abstract is a
+    document of one paragraph; a RESULT sentence is a claim. Abstract ids repeat across lines, so
+    a document is named by its line."""
+    path = Path(path)
+    docs: list[Doc] = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if len(row["sentences"]) != len(row["labels"]):
+            raise ValueError(f"{path}:{n}: {len(row['sentences'])} sentences but {len(row['labels'])} labels")
+        unknown = set(row["labels"]) - CSABSTRUCT_LABELS
+        if unknown:
+            raise ValueError(f"{path}:{n}: label {sorted(unknown)[0]!r} is not a CSAbstruct role")
+        sentences = tuple(Sentence(_clean(s), int(lab == "result"))
+                          for s, lab in zip(row["sentences"], row["labels"], strict=True))
+        docs.append(Doc(f"cs:{path.stem}:{n}", "csabstruct", (sentences,)))
+    return docs
+
+
+CSABSTRUCT_LABELS = frozenset({"background", "objective", "method", "result", "other"})
+
+
 def bucket(doc_id: str) -> float:
     """A stable number in [0, 1) for a document id: the split does not depend on file order."""
     return int(hashlib.sha256(doc_id.encode()).hexdigest()[:8], 16) / 16**8
@@ -161,23 +204,43 @@ class Corpus:
     held_out: dict[str, list[Doc]]
 
 
-def load_corpus(clef_train: Path | str, clef_test: Path | str, claimbuster: Path | str,
-                biomedical: Path | str) -> Corpus:
-    """The data as fetched: ``clef_train`` the CheckThat! 2020 Task 5 training folder,
-    ``clef_test`` the 2019 Task 1 test_annotated folder, ``claimbuster`` the kfold_25ncs.json file,
-    ``biomedical`` the folder holding train_labels.json, validation_labels.json and test_labels.json.
+def load_corpus(claimbuster: Path | str, csabstruct: Path | str | None = None,
+                clef_train: Path | str | None = None, clef_test: Path | str | None = None,
+                biomedical: Path | str | None = None) -> Corpus:
+    """The data as fetched, each set from its own path (``None``: not used):
+
+    * ``claimbuster`` the kfold_25ncs.json file (CC BY 4.0);
+    * ``csabstruct`` the folder holding train.jsonl, dev.jsonl and test.jsonl (Apache 2.0);
+    * ``clef_train`` the CheckThat! 2020 Task 5 training folder (research use only);
+    * ``clef_test`` the CheckThat! 2019 Task 1 test_annotated folder: held out, and its sentences
+      are dropped from every training set;
+    * ``biomedical`` the folder holding train_labels.json, validation_labels.json and
+      test_labels.json (no licence stated); its dev and test splits are held out.
+
+    Which of them a model may be trained on is the training script's decision (``SOURCES[...]
+    ["open"]``); every held-out split here is only ever scored.
     """
-    debates_test = read_clef(clef_test, "debates")
-    debates = split(drop_overlap(read_clef(clef_train, "debates"), debates_test))
+    debates_test = read_clef(clef_test, "debates") if clef_test else []
+    train: dict[str, list[Doc]] = {}
+    validation: dict[str, list[Doc]] = {}
+    held_out: dict[str, list[Doc]] = {}
+    if clef_train:
+        debates = split(drop_overlap(read_clef(clef_train, "debates"), debates_test))
+        train["debates"], validation["debates"] = debates["train"], debates["validation"]
     cb = split(drop_overlap(read_claimbuster(claimbuster), debates_test), validation=0.15, test=0.15)
-    bio_dir = Path(biomedical)
-    bio = split(read_biomedical(bio_dir / "train_labels.json"))
-    return Corpus(
-        train={"debates": debates["train"], "claimbuster": cb["train"], "biomedical": bio["train"]},
-        validation={"debates": debates["validation"], "claimbuster": cb["validation"],
-                    "biomedical": bio["validation"]},
-        held_out={"debates (CheckThat! 2019 test)": debates_test,
-                  "claimbuster (held-out 15%)": cb["test"],
-                  "biomedical (official dev)": read_biomedical(bio_dir / "validation_labels.json"),
-                  "biomedical (official test)": read_biomedical(bio_dir / "test_labels.json")},
-    )
+    train["claimbuster"], validation["claimbuster"] = cb["train"], cb["validation"]
+    if clef_test:
+        held_out["debates (CheckThat! 2019 test)"] = debates_test
+    held_out["claimbuster (held-out 15%)"] = cb["test"]
+    if csabstruct:
+        cs_dir = Path(csabstruct)
+        train["csabstruct"] = read_csabstruct(cs_dir / "train.jsonl")
+        validation["csabstruct"] = read_csabstruct(cs_dir / "dev.jsonl")
+        held_out["csabstruct (official test)"] = read_csabstruct(cs_dir / "test.jsonl")
+    if biomedical:
+        bio_dir = Path(biomedical)
+        bio = split(read_biomedical(bio_dir / "train_labels.json"))
+        train["biomedical"], validation["biomedical"] = bio["train"], bio["validation"]
+        held_out["biomedical (official dev)"] = read_biomedical(bio_dir / "validation_labels.json")
+        held_out["biomedical (official test)"] = read_biomedical(bio_dir / "test_labels.json")
+    return Corpus(train=train, validation=validation, held_out=held_out)

@@ -2,15 +2,17 @@
 (``pip install -e '.[train]'``); extraction itself never imports this module.
 
     python -m claims.checkworthiness.train \\
-        --clef-train DATA/clef2020-task5/v2.0/training \\
-        --clef-test DATA/clef2019-task1/test_annotated \\
         --claimbuster DATA/claimbuster/kfold_25ncs.json \\
-        --biomedical DATA/detecting-scientific-claim/dataset \\
-        [--out claims/checkworthiness/model.json]
+        [--csabstruct DATA/CSAbstruct] \\
+        [--research-data --clef-train DATA/clef2020-task5/v2.0/training \\
+         --biomedical DATA/detecting-scientific-claim/dataset] \\
+        [--clef-test DATA/clef2019-task1/test_annotated] [--out claims/checkworthiness/model.json]
 
-Where each data set comes from and its licence: ``DATA.md`` and :data:`.datasets.SOURCES`. The
-CheckThat! 2019 test debates are only read to drop their sentences from training; no official
-test or dev split is trained or tuned on. Steps:
+Each set is read from its own path and used when given. ClaimBuster (CC BY 4.0) and CSAbstruct
+(Apache 2.0) are openly licensed; the CheckThat! 2020 debates and the biomedical claim set are not
+and are refused unless ``--research-data`` is given (the model records which it used). Where each
+comes from: ``DATA.md`` and :data:`.datasets.SOURCES`. The CheckThat! 2019 test debates are only
+read to drop their sentences from training; no official test split is trained or tuned on. Steps:
 
 1. Features (:mod:`.features`) for every sentence, in its document's context; n-grams seen in
    fewer than ``--min-df`` training sentences are dropped.
@@ -111,12 +113,17 @@ def _int32(matrix):  # noqa: ANN001, ANN202 - a scipy sparse matrix
     return matrix
 
 
-def fit(corpus: Corpus, cs: Sequence[float], min_df: int, max_ngrams: int, recall: float) -> dict:
+def fit(corpus: Corpus, cs: Sequence[float], min_df: int, max_ngrams: int, recall: float,
+        research_data: bool = False) -> dict:
     import numpy as np
     from sklearn.feature_extraction import DictVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
+    closed = [g for g in corpus.train if not SOURCES[g]["open"]]
+    if closed and not research_data:
+        raise ValueError(f"not openly licensed: {', '.join(closed)}; pass --research-data to train on it "
+                         "anyway (see DATA.md)")
     train_rows: list[dict[str, float]] = []
     labels_by_genre: dict[str, list[int]] = {}
     for genre, docs in corpus.train.items():
@@ -159,7 +166,9 @@ def fit(corpus: Corpus, cs: Sequence[float], min_df: int, max_ngrams: int, recal
     offsets = [float(w) for n, w in zip(names, coefs, strict=True) if n.startswith("g:") and n.count(":") == 1]
     intercept = float(clf.intercept_[0]) + (sum(offsets) / len(offsets) if offsets else 0.0)
     model_dict = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "version": VERSION,
+        # A model fitted on the openly licensed sets alone says so in its version.
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "version": VERSION + ("+open" if all(SOURCES[g]["open"] for g in corpus.train) else ""),
         "intercept": round(intercept, 4),
         "readable": dict(sorted(readable_w.items())),
         "ngrams": {n: round(w, 4) for w, n in sorted(grams, key=lambda p: p[1])},
@@ -180,6 +189,7 @@ def fit(corpus: Corpus, cs: Sequence[float], min_df: int, max_ngrams: int, recal
     model_dict["threshold"] = threshold
     model_dict["training"] = {
         "sources": {g: SOURCES[g] for g in corpus.train},
+        "open_data_only": all(SOURCES[g]["open"] for g in corpus.train),
         "sentences": {g: len(labels) for g, labels in labels_by_genre.items()},
         "claims": {g: sum(labels) for g, labels in labels_by_genre.items()},
         "C": c, "min_df": min_df, "ngrams_kept": len(model_dict["ngrams"]),
@@ -193,11 +203,13 @@ def fit(corpus: Corpus, cs: Sequence[float], min_df: int, max_ngrams: int, recal
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clef-train", required=True, help="CheckThat! 2020 Task 5 v2.0 training folder (*.tsv).")
-    parser.add_argument("--clef-test", required=True,
-                        help="CheckThat! 2019 Task 1 test_annotated folder: only to drop overlaps.")
-    parser.add_argument("--claimbuster", required=True, help="ClaimBuster kfold_25ncs.json.")
-    parser.add_argument("--biomedical", required=True, help="Folder with train/validation/test_labels.json.")
+    parser.add_argument("--claimbuster", required=True, help="ClaimBuster kfold_25ncs.json (CC BY 4.0).")
+    parser.add_argument("--csabstruct", help="CSAbstruct folder with train.jsonl, dev.jsonl, test.jsonl (Apache 2.0).")
+    parser.add_argument("--clef-train", help="CheckThat! 2020 Task 5 v2.0 training folder (research use only).")
+    parser.add_argument("--biomedical", help="Folder with train/validation/test_labels.json (no licence stated).")
+    parser.add_argument("--research-data", action="store_true",
+                        help="Allow training on the sets that are not openly licensed.")
+    parser.add_argument("--clef-test", help="CheckThat! 2019 Task 1 test_annotated folder: only to drop overlaps.")
     parser.add_argument("--out", default=str(MODEL_PATH), help="Where to write the model JSON.")
     parser.add_argument("--c", default="0.03,0.1,0.3,1", help="Regularisation strengths to try.")
     parser.add_argument("--min-df", type=int, default=3, help="Drop n-grams in fewer training sentences.")
@@ -205,8 +217,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                         help="Claims the threshold must keep in every genre's validation set.")
     parser.add_argument("--max-ngrams", type=int, default=20000, help="Keep this many n-grams.")
     args = parser.parse_args(argv)
-    corpus = load_corpus(args.clef_train, args.clef_test, args.claimbuster, args.biomedical)
-    model = fit(corpus, [float(c) for c in args.c.split(",")], args.min_df, args.max_ngrams, args.recall)
+    corpus = load_corpus(args.claimbuster, args.csabstruct, args.clef_train, args.clef_test, args.biomedical)
+    try:
+        model = fit(corpus, [float(c) for c in args.c.split(",")], args.min_df, args.max_ngrams, args.recall,
+                    args.research_data)
+    except ValueError as error:
+        parser.error(str(error))  # one line and exit status 2, no traceback
     Path(args.out).write_text(json.dumps(model, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     t = model["training"]
     print(f"wrote {args.out}: C={t['C']}, {t['ngrams_kept']} n-grams, threshold {model['threshold']}, "
