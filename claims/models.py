@@ -15,7 +15,8 @@ BlockKind = Literal["title", "heading", "paragraph", "list_item", "blockquote"]
 QuoteKind = Literal["source", "term", "rhetorical", "title"]
 SpeakerKind = Literal["person", "organization", "publication", "document", "group"]
 AttributionKind = Literal["named", "vague", "none"]
-ClaimCategory = Literal["mechanism", "efficacy", "safety", "anatomy", "comparison", "other"]
+ClaimCategory = Literal["mechanism", "efficacy", "safety", "anatomy", "comparison", "attribution", "statistic",
+                        "policy", "other"]
 
 # W3C TextQuoteSelector context length, in characters, on each side.
 CONTEXT_CHARS = 32

@@ -17,7 +17,8 @@ from ..checkworthiness.features import (
     topic_pattern,
     topic_terms,
 )
-from ..models import Block, Claim, ClaimCategory
+from ..models import Block, Claim
+from .categories import category
 from .common import (
     _FINITE,
     _SPEECH,
@@ -270,21 +271,11 @@ def _main_clauses(own: str) -> str:
     return rules.SUBORDINATE_CLAUSE.sub(lambda m: " " * len(m.group(0)), own)
 
 
-def _category(own: str) -> ClaimCategory:
-    best: ClaimCategory = "other"
-    best_hits = 0
-    for name, pattern in rules.CATEGORIES:
-        hits = len(pattern.findall(own))
-        if hits > best_hits:
-            best, best_hits = name, hits
-    return best
-
-
 def _claim_record(text: str, item: _Scored, sections: list[str | None]) -> Claim:
     s = item.sentence
     return Claim(
         **_anchor(text, s.start, s.end, sections[s.block]),  # type: ignore[arg-type]
-        category=_category(item.own or item.text),
+        category=category(item.own or item.text),
         checkworthiness=round(item.score, 3),
         reasons=item.reasons,
         hedged=item.hedged,
