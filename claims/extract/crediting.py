@@ -234,7 +234,7 @@ def _apply(info: _QuoteInfo, credit: Credit | None, index: SpeakerIndex) -> None
 
 
 def _kind_of(name: str):  # noqa: ANN202
-    from .speakers import _classify
+    from .names import _classify
 
     return _classify(name.split())
 
