@@ -12,16 +12,29 @@ from . import lexicon as lx
 from .names import (
     ACRONYM_DEF_RE,
     NAME_RUN_RE,
-    ORG_TAIL_RE,
-    _classify,
+    PARTY_RE,
     _description,
     _first_gender,
     _key,
     _Name,
     _preceded_by_preposition,
     _words,
+    name_run_end,
     parse_name,
 )
+
+# The role an appositive gives right after a name: ", a spokeswoman for the county,".
+APPOSITIVE_RE = re.compile(r"\s*,\s*((?:a|an|the|its|his|her|their)\s+[^,;:.]{2,80})")
+# Abbreviated titles and the role noun they stand for.
+TITLE_NOUNS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
+               "dr": "doctor", "prof": "professor", "supt": "superintendent", "insp": "inspector",
+               "det": "detective", "lt": "lieutenant", "col": "colonel", "capt": "captain", "sgt": "sergeant"}
+
+
+def _has_role(words: str, noun: str) -> bool:
+    """Whether a description names the role ``noun``: "Governor" or "Gov." for "governor"."""
+    found = {TITLE_NOUNS.get(w, w) for w in re.findall(r"[a-z]+", words.casefold())}
+    return noun in found or noun.rstrip("s") in found
 
 
 @dataclass
@@ -66,13 +79,11 @@ class SpeakerIndex:
                 mi += 1
             if mi < len(masked) and masked[mi][0] <= match.start() < masked[mi][1]:
                 continue
-            end = match.end()
-            # "Department of Agriculture", "Council on Foreign Relations": a body's name runs on.
-            while _classify(text[match.start() : end].split()) != "person":
-                more = ORG_TAIL_RE.match(text, end)
-                if more is None:
-                    break
-                end = more.end()
+            party = PARTY_RE.match(text, match.start())
+            if party is not None:
+                skip_until = party.end()  # "D-N.Y.": a description, not a name
+                continue
+            end = name_run_end(text, match.start(), match.end())
             skip_until = end
             parsed = parse_name(text, match.start(), end)
             if parsed is None:
@@ -277,11 +288,10 @@ class SpeakerIndex:
             return None
         gender = "female" if noun in lx.FEMALE_NOUNS else "male" if noun in lx.MALE_NOUNS else None
         if want == {"person"}:
-            described = [i for i, sp in enumerate(self.speakers)
-                         if sp.kind == "person" and noun in (sp.description or "").casefold()]
-            if not described:
+            found_person = self._described_person(noun, at)
+            if found_person is None:
                 return None
-            index = max(described, key=lambda i: self.last_mention.get(i, -1))
+            index = found_person if isinstance(found_person, int) else self.resolve_name(found_person)
         else:
             found = self._recent(at, want, gender)
             if found is None:
@@ -290,6 +300,25 @@ class SpeakerIndex:
             index = target if isinstance(target, int) else self.resolve_name(target)
         self.last_mention[index] = at
         return index
+
+    def _described_person(self, noun: str, at: int) -> _Name | int | None:
+        """The most recent person the article gives the role ``noun`` ("the governor" after
+        "Governor Gavin Newsom" or "Sarah Jones, a spokeswoman for ..."), speaker or mention."""
+        best: tuple[int, _Name | int] | None = None
+        for i, sp in enumerate(self.speakers):
+            position = self.last_mention.get(i, -1)
+            if sp.kind == "person" and position < at and _has_role(sp.description or "", noun):
+                best = max(best, (position, i), key=lambda pair: pair[0]) if best else (position, i)
+        si = bisect_right(self.sent_starts, at) - 1
+        floor = self.sents[max(0, si - 8)][0] if self.sents else 0
+        for name in self.names_in(floor, at):
+            if name.kind != "person" or (best is not None and name.start <= best[0]):
+                continue
+            appositive = APPOSITIVE_RE.match(self.text, name.end)
+            role = (name.description or "") + " " + (appositive.group(1) if appositive else "")
+            if _has_role(role, noun):
+                best = (name.start, name)
+        return best[1] if best else None
 
     def names_in(self, start: int, end: int) -> list[_Name]:
         i = bisect_left(self.starts, start)

@@ -227,7 +227,7 @@ def _apply(info: _QuoteInfo, credit: Credit | None, index: SpeakerIndex) -> None
         info.speaker_index = credit.speaker
         info.speaker = index.speakers[credit.speaker].name
         info.attribution_kind = "named"
-    elif info.attribution_kind == "named" and info.speaker:
+    elif info.attribution_kind == "named" and info.speaker and not credit.unnamed:
         info.speaker_index = index.add(info.speaker, _kind_of(info.speaker), None, None, info.span.start)
     elif info.attribution:
         info.speaker, info.attribution_kind = None, "vague"

@@ -20,6 +20,9 @@ Whip Councillor Councilor Alderman Provost Dean Principal Headteacher Dame Sir L
 US U.S. UK U.K. Federal National Regional District Provincial Labour Labor Republican Democrat
 Democratic Conservative Liberal Green
 """.split())
+# Title words that are also common surnames: after a first name they end a name ("Tom Green").
+SURNAME_TITLES = frozenset("Green King Major Dean Bishop Judge Justice Chancellor Speaker Leader Prince Lord "
+                           "Chief Marshal Cardinal Sheriff Provost Chair Coach Officer".split())
 HONORIFICS = frozenset({"Dr", "Dr.", "Prof", "Prof.", "Professor", "Mr", "Mr.", "Mrs", "Mrs.", "Ms",
  "Ms.", "Miss", "Mx", "Mx."})
 MALE_HONORIFICS = frozenset({"Mr", "Mr.", "Sir", "Lord", "King", "Prince", "Father", "Emperor"})

@@ -16,7 +16,7 @@ _PARTICLE = r"(?:(?:de|van|von|da|di|du|del|della|der|den|dos|das|bin|ibn|al|el|
 NAME_RUN_RE = re.compile(r"(?<![\w’'])" + _TOKEN + r"(?:\s+" + _PARTICLE + r"?" + _TOKEN + r")*")
 WORD_RE = re.compile(r"[A-Za-z][\w’'.-]*")
 ORG_TAIL_RE = re.compile(r"\s+(?:of|for|on|and|de|du|des)\s+(?:the\s+)?" + _TOKEN + r"(?:\s+" + _TOKEN + r")*")
-ACRONYM_DEF_RE = re.compile(r"\(\s*([A-Z][A-Za-z&.]{1,9})\s*\)")
+ACRONYM_DEF_RE = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]{1,9})\s*\)")
 PREPOSITIONS = frozenset("""of for at in on to from with by about into via per than toward towards under over
 against among between across through after before like near behind within without including
 despite during since until upon amid around outside inside beyond""".split())
@@ -27,6 +27,42 @@ COMMON_WORDS = (frozenset(w.capitalize() for w in rules.STOPWORDS) | rules.NOT_A
     "Speaking Asked Writing According Image Photo Credit Source Sources Also".split())) - lx.HONORIFICS - {"Sir", "Dame"}
 _GENERIC = re.compile(rules.SOURCE_NOUN + "|" + rules.GENERIC_SPEAKER + r"|officials|critics|analysts|observers|witnesses|residents|police|sources", re.IGNORECASE)
 _CROWD = re.compile(r"officials|critics|analysts|observers|witnesses|residents|police|sources|authorities|scientists|experts|doctors", re.IGNORECASE)
+
+
+# A US politician's party and state: "D-N.Y.", "R-Texas", "I-Vt.".
+PARTY_RE = re.compile(r"[DRI]-(?:(?:[A-Z]\.)+|[A-Z][a-z]+\.?)(?![\w-])")
+# "Food and Drug Administration", "Johnson & Johnson": a body's name joined by "and".
+AND_TAIL_RE = re.compile(r"\s+(?:and|&)\s+" + _TOKEN + r"(?:\s+" + _TOKEN + r")*")
+
+
+def _surname_after(tokens: list[str]) -> bool:
+    """Whether the last token, a title word, is a surname here: "Tom Green", "Dr. Martin King"."""
+    if len(tokens) < 2 or tokens[-1] not in lx.SURNAME_TITLES:
+        return False
+    before = tokens[-2]
+    return before in lx.HONORIFICS or before.casefold() in lx.FEMALE_NAMES or before.casefold() in lx.MALE_NAMES \
+        or bool(re.fullmatch(r"[A-Z]\.", before))
+
+
+def name_run_end(text: str, start: int, end: int) -> int:
+    """Where a name run that starts at ``start`` ends, letting a body's name run on through
+    "of", "for", "on" ("Department of Agriculture", "Council on Foreign Relations") and, when
+    the words after "and" name a body, through "and" ("Food and Drug Administration")."""
+    while True:
+        tokens = text[start:end].split()
+        if _classify(tokens) != "person":
+            more = ORG_TAIL_RE.match(text, end)
+            if more is None:
+                return end
+            end = more.end()
+            continue
+        joined = AND_TAIL_RE.match(text, end)
+        if joined is None or _first_gender(tokens) is not None or any(t in lx.HONORIFICS for t in tokens):
+            return end
+        tail = text[joined.start() : joined.end()].split()[1:]
+        if _classify(tail) != "organization":
+            return end
+        end = joined.end()
 
 
 @dataclass
@@ -90,9 +126,10 @@ def parse_name(text: str, start: int, end: int) -> _Name | None:
         start = text.index(tokens[0], start) + len(tokens[0])
         tokens = tokens[1:]
     while tokens and (tokens[-1] in COMMON_WORDS or tokens[-1].rstrip(".") in lx.TITLES and len(tokens) > 1
-                      and tokens[-1] not in lx.ORG_WORDS):
+                      and tokens[-1] not in lx.ORG_WORDS and not _surname_after(tokens)):
         tokens = tokens[:-1]
-    if not tokens:
+    # A party and state after a name ("Chuck Schumer, D-N.Y.", "(R-Texas)") is a description.
+    if not tokens or PARTY_RE.fullmatch(tokens[0].strip("(),")):
         return None
     start = text.index(tokens[0], start)
     end = text.index(tokens[-1], start) + len(tokens[-1])
@@ -109,7 +146,8 @@ def parse_name(text: str, start: int, end: int) -> _Name | None:
             tokens = tokens[k + 1 :]
             start = text.index(tokens[0], start)
             break
-    if all(t in lx.TITLES or t.rstrip(".") in lx.TITLES for t in tokens):
+    if all(t in lx.TITLES or t.rstrip(".") in lx.TITLES for t in tokens) and not (
+            len(tokens) == 1 and tokens[0] in lx.SURNAME_TITLES):
         return None
     if len(tokens) == 1 and _GENERIC.fullmatch(tokens[0]):
         return None  # "Dermatologists said", "Experts say": a crowd, not a name

@@ -56,6 +56,10 @@ QUOTED_FROM_RE = re.compile(r"\b(?:words?|lines?|quote|quotation|verses?|motto|s
 CLAUSE_BREAK_RE = re.compile(r"[;:—–]|\s--?\s|(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bJr)(?<!\bMrs)\.\s|,\s+(?:but|and|while|although|though|whereas|as|with|where|when)\s", re.IGNORECASE)
 
 
+# The speaker "index" of an outright unnamed source.
+UNNAMED = -1
+
+
 @dataclass
 class Credit:
     """What a quotation's credit says: a resolved speaker (index) or only words."""
@@ -63,6 +67,14 @@ class Credit:
     attribution: str
     speaker: int | None
     partial: bool = False
+    # The credit names an unnamed source outright ("Researchers at X said"): vague, whatever a
+    # name elsewhere in it.
+    unnamed: bool = False
+
+    @classmethod
+    def of(cls, attribution: str, found: tuple[str, int | None], partial: bool = False) -> Credit:
+        speaker = found[1]
+        return cls(attribution, None if speaker == UNNAMED else speaker, partial, speaker == UNNAMED)
 
 
 
@@ -124,6 +136,10 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
         return " ".join(credit.split()).strip(" ,"), index.resolve_name(name, described)
     if j >= 0 and (_CROWD.fullmatch(words[j].group(0)) or re.fullmatch(rules.SOURCE_NOUN, words[j].group(0), re.IGNORECASE)):
         return " ".join(w.group(0) for w in words[max(0, j - 2) : j + 1]), None  # "Experts say", "critics said"
+    if words and words[0].group(0).endswith("s") and (
+            _CROWD.fullmatch(words[0].group(0)) or re.fullmatch(rules.SOURCE_NOUN, words[0].group(0), re.IGNORECASE)):
+        # "Researchers at Johns Hopkins University said": a crowd whose place is named, unnamed.
+        return " ".join(w.group(0) for w in words[:5]), UNNAMED
     # A description: "the agency", "one poster", "the report's authors".
     if words and words[0].group(0).casefold() in {"a", "an", "one", "some", "another", "many", "several"}:
         phrase = []
@@ -190,12 +206,12 @@ def credit_after(index: SpeakerIndex, start: int, end: int) -> Credit | None:
     if first == "according" and len(words) > 1 and words[1].group(0).casefold() == "to":
         found = _subject_after(index, words[1].end(), end)
         if found:
-            return Credit(" ".join(text[words[0].start() : end].split()).strip(" ,."), found[1])
+            return Credit.of(" ".join(text[words[0].start() : end].split()).strip(" ,."), found)
         return None
     if _is_verb(first, strict=False):
         found = _subject_after(index, words[0].end(), _clause_end(text, words[0].end(), end))
         if found:
-            return Credit(" ".join(text[words[0].start() : _clause_end(text, words[0].end(), end)].split()).strip(" ,."), found[1])
+            return Credit.of(" ".join(text[words[0].start() : _clause_end(text, words[0].end(), end)].split()).strip(" ,."), found)
         return None
     for k, word in enumerate(words[:25]):
         if k == 0:
@@ -206,7 +222,7 @@ def credit_after(index: SpeakerIndex, start: int, end: int) -> Credit | None:
             found = _subject_before(index, at, word.start())
             if found:
                 credit = " ".join(text[at : word.end()].split()).strip(" ,.")
-                return Credit(credit, found[1])
+                return Credit.of(credit, found)
             return None
     return None
 
@@ -239,7 +255,7 @@ def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = Fals
         if low == "according" and k + 1 < len(words) and words[k + 1].group(0).casefold() == "to":
             found = _subject_after(index, words[k + 1].end(), end)
             if found:
-                return Credit(" ".join(text[words[k].start() : end].split()).strip(" ,:"), found[1])
+                return Credit.of(" ".join(text[words[k].start() : end].split()).strip(" ,:"), found)
             continue
         if not _is_verb(word, strict):
             continue
@@ -258,7 +274,7 @@ def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = Fals
         gap = [w.group(0).casefold() for w in words[k + 1 :]]
         partial = _partial(gap, low)
         credit = " ".join(text[clause_start : words[k].end()].split()).strip(" ,:")
-        return Credit(credit, found[1], partial)
+        return Credit.of(credit, found, partial)
     return None
 
 
