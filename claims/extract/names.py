@@ -10,8 +10,11 @@ from .. import rules
 from ..models import SpeakerKind
 from . import lexicon as lx
 
+# Abbreviations that end in a full stop inside a name or title, never a sentence's end.
+ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "Jr", "Sr", "St", "Sen", "Rep", "Gov", "Gen", "Lt", "Col",
+                 "Capt", "Sgt", "Rev", "Adm", "Maj", "Mt", "Ft", "Supt", "Det", "Insp", "Cmdr", "Hon")
 # One capitalised token of a name: "Smith", "O'Brien", "al-Amr", "J.", "U.S.", "McDonald".
-_TOKEN = r"(?:[A-Z]\.(?:[A-Z]\.)*|(?:Dr|Mr|Mrs|Ms|Prof|Jr|Sr|St|Sen|Rep|Gov|Gen|Lt|Col|Capt|Sgt|Rev|Adm|Maj|Mt|Ft)\.|[A-Z][\w'’-]*|(?:al|el|bin|ibn|de|van|von|da|di|du|le|la|del|della|der|den|dos|das|ter)-?[A-Z][\w'’-]*)"
+_TOKEN = r"(?:[A-Z]\.(?:[A-Z]\.)*|(?:" + "|".join(ABBREVIATIONS) + r")\.|[A-Z][\w'’-]*|(?:al|el|bin|ibn|de|van|von|da|di|du|le|la|del|della|der|den|dos|das|ter)-?[A-Z][\w'’-]*)"
 _PARTICLE = r"(?:(?:de|van|von|da|di|du|del|della|der|den|dos|das|bin|ibn|al|el|le|la|ter)\s+)"
 NAME_RUN_RE = re.compile(r"(?<![\w’'])" + _TOKEN + r"(?:\s+" + _PARTICLE + r"?" + _TOKEN + r")*")
 WORD_RE = re.compile(r"[A-Za-z][\w’'.-]*")
@@ -29,6 +32,8 @@ _GENERIC = re.compile(rules.SOURCE_NOUN + "|" + rules.GENERIC_SPEAKER + r"|offic
 _CROWD = re.compile(r"officials|critics|analysts|observers|witnesses|residents|police|sources|authorities|scientists|experts|doctors", re.IGNORECASE)
 
 
+# Lower-case words inside a body's name ("Council on Foreign Relations"); never at its end.
+CONNECTORS = frozenset("of for on and the de du des &".split())
 # A US politician's party and state: "D-N.Y.", "R-Texas", "I-Vt.".
 PARTY_RE = re.compile(r"[DRI]-(?:(?:[A-Z]\.)+|[A-Z][a-z]+\.?)(?![\w-])")
 # "Food and Drug Administration", "Johnson & Johnson": a body's name joined by "and".
@@ -125,9 +130,12 @@ def parse_name(text: str, start: int, end: int) -> _Name | None:
                                                          and _classify(tokens[1:]) == "publication"):
         start = text.index(tokens[0], start) + len(tokens[0])
         tokens = tokens[1:]
-    while tokens and (tokens[-1] in COMMON_WORDS or tokens[-1].rstrip(".") in lx.TITLES and len(tokens) > 1
+    while tokens and (tokens[-1] in COMMON_WORDS or tokens[-1] in CONNECTORS
+                      or tokens[-1].rstrip(".") in lx.TITLES and len(tokens) > 1
                       and tokens[-1] not in lx.ORG_WORDS and not _surname_after(tokens)):
-        tokens = tokens[:-1]
+        tokens = tokens[:-1]  # "Food and Drug Administration on Tuesday": the day is no part of it
+    if all(t in lx.CREDENTIALS for t in tokens):
+        return None  # "M.D.", "PhD": a credential, part of the description
     # A party and state after a name ("Chuck Schumer, D-N.Y.", "(R-Texas)") is a description.
     if not tokens or PARTY_RE.fullmatch(tokens[0].strip("(),")):
         return None

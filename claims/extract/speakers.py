@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from .. import rules
 from . import lexicon as lx
 from .coreference import Speaker, SpeakerIndex
-from .names import _CROWD, _GENERIC, PREPOSITIONS, _preceded_by_preposition, _words
+from .names import _CROWD, _GENERIC, ABBREVIATIONS, PREPOSITIONS, _preceded_by_preposition, _words
 from .reporting_verbs import AMBIGUOUS_FORMS, NAMING_FORMS, REPORTING_FORMS
 
 __all__ = ["Credit", "Speaker", "SpeakerIndex", "credit_after", "credit_before", "is_naming"]
@@ -53,7 +53,10 @@ SPEECH_NOUNS = frozenset("words word line lines quote quotation verse verses mot
 QUOTED_FROM_RE = re.compile(r"\b(?:words?|lines?|quote|quotation|verses?|motto|saying|phrase|remarks?|"
                             r"advice|dictum|poem)\s+(?:of|from|by)\s+$|\b(?:words?|lines?|quote|quotation|verses?|"
                             r"poem)\s+(?:of|from|by)\s+(?:the\s+)?(?=[A-Z])", re.IGNORECASE)
-CLAUSE_BREAK_RE = re.compile(r"[;:—–]|\s--?\s|(?<!\b[A-Z])(?<!\bDr)(?<!\bMr)(?<!\bMs)(?<!\bSt)(?<!\bJr)(?<!\bMrs)\.\s|,\s+(?:but|and|while|although|though|whereas|as|with|where|when)\s", re.IGNORECASE)
+# A full stop that ends a sentence, not an abbreviation ("Dr.", "Sen.", "J.", "N.Y.").
+_STOP = "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"(?<!\b[A-Z])\."
+CLAUSE_BREAK_RE = re.compile(r"[;:—–]|\s--?\s|" + _STOP + r"\s|,\s+(?:but|and|while|although|though|whereas|as|with|where|when)\s", re.IGNORECASE)
+CLAUSE_END_RE = re.compile(r"[;:!?]|" + _STOP + r"(?=\s|$)")
 
 
 # The speaker "index" of an outright unnamed source.
@@ -109,9 +112,12 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
             w.group(0).casefold() in lx.DOCUMENT_NOUNS | SPEECH_NOUNS for w in words[1:4]):
         pronoun = POSSESSIVES[words[0].group(0).casefold()]
         return " ".join(w.group(0) for w in words[:4]), index.resolve_pronoun(pronoun, words[0].start())
-    for name in index.names_in(start, verb_at):
+    names = index.names_in(start, verb_at)
+    for ni, name in enumerate(names):
         if _preceded_by_preposition(text, name.start, start) or text[max(0, name.start - 1) : name.start] == "(":
             continue  # "of the Council", "(Italian Episcopal Conference)": not the subject
+        if ni + 1 < len(names) and _modifies_role(text, name.end, names[ni + 1].start):
+            continue  # "White House press secretary Sarah Sanders": the body qualifies her role
         after = text[name.end : name.end + 3]
         rest = [w.group(0).casefold() for w in _words(text, name.end, verb_at)]
         if after.startswith(("'s", "’s", "' ", "’ ")):
@@ -160,6 +166,17 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
     return None
 
 
+def _modifies_role(text: str, end: int, next_name: int) -> bool:
+    """Whether the lower-case words between a name and the next one are a role the first name
+    qualifies ("Chinese Foreign Ministry spokesman Zhao Lijian", "HHS press secretary X")."""
+    gap = text[end:next_name]
+    if re.search(r"[,;:()—–]|\b(?:and|or|with|to|told|said)\b", gap):
+        return False
+    words = [w.casefold() for w in re.findall(r"[A-Za-z][\w-]*", gap)]
+    return bool(words) and all(w.islower() for w in re.findall(r"[A-Za-z][\w-]*", gap)) and any(
+        w in lx.PERSON_NOUNS or w.split("-")[-1] in lx.PERSON_NOUNS for w in words)
+
+
 def _subject_after(index: SpeakerIndex, verb_end: int, end: int) -> tuple[str, int | None] | None:
     """The subject after an inverted verb: "“…,” said Ambassador Mohib of Afghanistan."""
     text = index.text
@@ -172,6 +189,8 @@ def _subject_after(index: SpeakerIndex, verb_end: int, end: int) -> tuple[str, i
         lead = [w.group(0).casefold() for w in _words(text, verb_end, names[0].start)]
         if lead and lead[-1] in PREPOSITIONS:
             names = []
+    while len(names) > 1 and _modifies_role(text, names[0].end, names[1].start):
+        names = names[1:]
     if names:
         name = names[0]
         credit = " ".join(text[name.start : end].split()).strip(" ,.")
@@ -228,8 +247,8 @@ def credit_after(index: SpeakerIndex, start: int, end: int) -> Credit | None:
 
 
 def _clause_end(text: str, start: int, end: int) -> int:
-    match = re.search(r"[;:!?]|\.(?=\s|$)(?<!\b[A-Z]\.)", text[start:end])
-    cut = start + match.start() if match else end
+    match = CLAUSE_END_RE.search(text, start, end)
+    cut = match.start() if match else end
     # "said Edward Alden, who ... ." keeps the name; a later "and said" clause is another credit.
     return cut
 
