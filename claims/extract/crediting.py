@@ -14,7 +14,7 @@ from bisect import bisect_right
 
 from .. import rules
 from ..models import Block, Speaker
-from .common import PROSE_KINDS, WORD_RE, _QuoteInfo, _Sentence, _sentence_at
+from .common import PROSE_KINDS, WORD_RE, _QuoteInfo, _QuoteSpan, _Sentence, _sentence_at
 from .reporting_verbs import REPORTING_FORMS
 from .speakers import Credit, SpeakerIndex, credit_after, credit_before, is_naming
 
@@ -182,14 +182,25 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                     credit = None
                 if credit is not None:
                     credit.partial = False
-        if credit is None and info.kind == "source" and info.attribution_kind == "none" and last_speaker is not None:
+        if credit is None and info.kind == "source" and last_speaker is not None and (
+                info.attribution_kind == "none" or not _own_sentence(text, info.attribution, left_from, span, right_to)):
             if _continues(blocks, text, last_block, span.block, last_end, span.open_at):
                 credit = Credit("", last_speaker)
+                info.attribution = None  # the phrase rules' credit was the sentence before's
 
         _apply(info, credit, index)
         if info.kind == "source" and info.speaker_index is not None:
             last_speaker, last_block, last_end = info.speaker_index, span.last_block if span.last_block >= 0 else span.block, span.close_at
     return [Speaker(name=s.name, kind=s.kind, description=s.description) for s in index.speakers]
+
+
+def _own_sentence(text: str, attribution: str | None, left_from: int, span: _QuoteSpan, right_to: int) -> bool:
+    """Whether the phrase rules' credit lies in the quotation's own sentence (not in the one
+    before: "“a,” she said. “b.”" credits b by following on, not by that "she said")."""
+    if not attribution:
+        return False
+    around = " ".join(text[left_from : span.open_at].split()) + " " + " ".join(text[span.close_at : right_to].split())
+    return attribution in around
 
 
 def _continues(blocks: list[Block], text: str, last_block: int, block: int, last_end: int, at: int) -> bool:

@@ -47,6 +47,9 @@ princess general colonel commander sergeant detective inspector sheriff agent in
 engineer designer architect developer blogger poster user member fan poet singer actor actress
 musician composer director producer psychologist psychiatrist pharmacist dietitian nutritionist
 epidemiologist biologist chemist physicist astronomer mathematician historian philosopher
+patient participant volunteer worker employee customer parent teenager caregiver physician-scientist
+pediatrician cardiologist oncologist neurologist virologist immunologist pathologist dentist
+therapist counselor paramedic firefighter farmer owner spokesperson commentator host presenter
 """.split())
 ORG_NOUNS = frozenset("""
 agency department ministry company firm city council government organization organisation group

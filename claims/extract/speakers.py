@@ -163,6 +163,19 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
             return " ".join(phrase), resolved
     if tail and (tail[-1].casefold().rstrip("s") in lx.PERSON_NOUNS or tail[-1].casefold() in lx.PERSON_NOUNS):
         return " ".join(tail[-2:]), None
+    # "The patient, a 52-year-old woman from Ohio, told doctors": the clause opens with its subject.
+    if words and words[0].group(0).casefold() in {"the", "this", "that"}:
+        phrase: list[str] = []
+        for w in words[:6]:
+            if w.group(0).casefold() in PREPOSITIONS:
+                break
+            phrase.append(w.group(0))
+            if text[w.end() : w.end() + 1] in {",", "("}:
+                break
+        head = phrase[-1].casefold() if phrase else ""
+        if len(phrase) > 1 and {head, head[:-1]} & (lx.PERSON_NOUNS | lx.FEMALE_NOUNS | lx.MALE_NOUNS | lx.ORG_NOUNS
+                                                 | lx.PUBLICATION_NOUNS):
+            return " ".join(phrase), index.resolve_description(phrase, verb_at)
     return None
 
 
