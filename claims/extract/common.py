@@ -49,7 +49,25 @@ PARENS_RE = re.compile(r"\([^()]*\)")
 # A sentence-ending mark followed by more text: only then can a block hold several sentences.
 INNER_BOUNDARY_RE = re.compile(r"[.!?…;:][\"'”’»)\]]*\s+\S")
 
-_SPEECH = re.compile(rules.SPEECH_VERB, re.IGNORECASE)
+
+
+class _SpeechVerbs:
+    """:data:`claims.rules.SPEECH_VERB`, except a capitalised form right after a capitalised word:
+    that is part of a name ("United States", "Consumer Reports"), not someone speaking."""
+
+    _verb = re.compile(rules.SPEECH_VERB, re.IGNORECASE)
+    _name_before = re.compile(r"[A-Z][\w'’.-]*\s+$")
+
+    def search(self, text: str, pos: int = 0, endpos: int | None = None) -> re.Match[str] | None:
+        end = len(text) if endpos is None else endpos
+        for match in self._verb.finditer(text, pos, end):
+            if not (match.group(0)[:1].isupper() and self._name_before.search(text, max(0, match.start() - 40),
+                                                                               match.start())):
+                return match
+        return None
+
+
+_SPEECH = _SpeechVerbs()
 _VAGUE = re.compile(rules.VAGUE_SOURCE, re.IGNORECASE)
 _TERM_MARKER = re.compile(rules.TERM_MARKER, re.IGNORECASE)
 _READER = re.compile(rules.READER_ADDRESS, re.IGNORECASE)
