@@ -1,0 +1,100 @@
+"""General attribution patterns of news and health writing, one test per pattern.
+
+Each sentence was written for the test (none comes from the annotated articles): the clause
+analysis around the reporting verb, name spans and what is description, coreference, and
+follow-on quotations.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from claims.extract import extract
+from claims.extract.common import _SPEECH
+from claims.models import Extraction
+from claims.readers import parse
+
+
+def _extract(text: str) -> Extraction:
+    return extract(parse(text + "\n", "text", "test"))
+
+
+def _speakers(ex: Extraction) -> list[str | None]:
+    """The speaker of each source quote, None when it is not credited to a named one."""
+    out: list[str | None] = []
+    for q in ex.quotes:
+        if q.kind == "source":
+            named = q.attribution_kind == "named" and q.speaker_index is not None
+            out.append(ex.speakers[q.speaker_index].name if named else None)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # A party and state after a name is a description, never the speaker.
+        ("Sen. Chuck Schumer, D-N.Y., said the bill was “a big step forward.”", ["Chuck Schumer"]),
+        ("“It goes too far,” said Rep. Nancy Pelosi (D-Calif.).", ["Nancy Pelosi"]),
+        # A body's name runs on through "and".
+        ("“The product poses a serious risk,” according to the Food and Drug Administration.",
+         ["Food and Drug Administration"]),
+        # Credentials are description, not a name of their own.
+        ("“This approval gives patients a new option,” said Peter Marks, M.D., Ph.D., director of the "
+         "agency’s biologics center.", ["Peter Marks"]),
+        # An abbreviation's full stop does not end the clause of an inverted credit.
+        ("The Food and Drug Administration approved the drug. The agency said it would ship in spring.\n\n"
+         "“This is a breakthrough,” said Dr. Amy Abernethy, the agency’s principal deputy commissioner.",
+         ["Dr. Amy Abernethy"]),
+        # A body or place that qualifies a role is not the subject; the person after the role is.
+        ("White House press secretary Sarah Sanders told reporters: “The president has full confidence in the team.”",
+         ["Sarah Sanders"]),
+        ("“This is a good sign,” said Chinese Foreign Ministry spokesman Zhao Lijian.", ["Zhao Lijian"]),
+        # A title word that is also a surname ends a name after a first name.
+        ("Mary Brown met with Tom Green on Friday. “It was a productive meeting,” she said. "
+         "“We agreed on most points,” Green said.", ["Mary Brown", "Tom Green"]),
+    ],
+)
+def test_name_spans(text: str, speakers: list[str | None]) -> None:
+    assert _speakers(_extract(text)) == speakers
+
+
+def test_a_crowd_at_a_named_place_is_unnamed() -> None:
+    ex = _extract("Researchers at Johns Hopkins University said the results were “striking.”")
+    (quote,) = ex.quotes
+    assert quote.kind == "source" and quote.partial
+    assert quote.attribution_kind == "vague" and quote.speaker is None
+
+
+def test_a_role_noun_resolves_to_the_person_given_that_role() -> None:
+    ex = _extract("Governor Gavin Newsom spoke on Monday. “We have a plan,” the governor said.")
+    assert _speakers(ex) == ["Gavin Newsom"]
+    ex = _extract("Sarah Jones, a spokeswoman for the county, met the press. “We are ready,” the spokeswoman said.")
+    assert _speakers(ex) == ["Sarah Jones"]
+    # No one was given the role: the description stays unresolved, never a wrong name.
+    ex = _extract("Gavin Newsom spoke on Monday. “We have a plan,” the senator said.")
+    assert _speakers(ex) == [None]
+
+
+def test_an_acronym_defined_in_parentheses_is_the_same_body() -> None:
+    ex = _extract("The Centers for Disease Control and Prevention (CDC) issued new guidance. “Masks work,” the CDC said.")
+    assert _speakers(ex) == ["Centers for Disease Control and Prevention"]
+
+
+def test_a_clause_opening_with_a_person_description_is_the_subject() -> None:
+    ex = _extract("The patient, a 52-year-old woman from Ohio, told doctors she had felt “a sharp pain” for weeks.")
+    (quote,) = ex.quotes
+    assert quote.kind == "source" and quote.attribution_kind == "vague"
+
+
+def test_a_follow_on_quotation_after_a_pronoun_credit_keeps_the_speaker() -> None:
+    ex = _extract("Linda Park has run the clinic for a decade.\n\n"
+                  "“When I started, we saw ten patients a day,” she said. “Now we see fifty.\n\n"
+                  "“And most of them have no insurance.”\n\n"
+                  "Her colleague, Dr. Ben Ortiz, agreed. “The system is broken,” he said.")
+    assert _speakers(ex) == ["Linda Park", "Linda Park", "Linda Park", "Dr. Ben Ortiz"]
+
+
+def test_a_verb_form_inside_a_name_is_no_reporting_verb() -> None:
+    assert _SPEECH.search("officials in the United States will decide") is None
+    assert _SPEECH.search("the United States said on Monday") is not None
+    assert _SPEECH.search("States said they would sue") is not None
