@@ -14,6 +14,7 @@ from bisect import bisect_right
 
 from .. import rules
 from ..models import Block, Speaker
+from . import lexicon as lx
 from .common import PROSE_KINDS, WORD_RE, _QuoteInfo, _QuoteSpan, _Sentence, _sentence_at
 from .reporting_verbs import REPORTING_FORMS
 from .speakers import Credit, SpeakerIndex, credit_after, credit_before, is_naming
@@ -106,8 +107,8 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                 if is_naming(text, left_from, span.open_at) and not _title_case(words) and not re.search(
                         r"\b(?:was|were|is|are|be|been|being)\s+(?:\w+\s+)?\w+\s*$", left):
                     credit = credit_before(index, left_from, span.open_at)
-                    if credit is not None and credit.speaker is not None:
-                        info.kind = "source"
+                    if credit is not None and (credit.speaker is not None or credit.unnamed):
+                        info.kind = "source"  # "Critics have dubbed the plan “Obamacare lite”" too
                         credit.partial = True
                     else:
                         credit = None
@@ -129,7 +130,8 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
             after = text[span.close_at : span.close_at + 30]
             next_word = re.match(r"\s+([a-z][\w'’-]*)", after)
             if next_word and not re.search(r"[,.!?;:]$", text[span.start : span.end]) \
-                    and next_word.group(1) not in rules.STOPWORDS and next_word.group(1) not in REPORTING_FORMS:
+                    and next_word.group(1) not in rules.STOPWORDS and (next_word.group(1) not in REPORTING_FORMS
+                                                                        or next_word.group(1) in lx.DOCUMENT_NOUNS):
                 # A quotation inside a noun phrase (the "History" section): a name or a term.
                 info.kind = "title" if _title_case(words) else "term"
                 _apply(info, None, index)

@@ -91,6 +91,9 @@ def _first_gender(tokens: list[str]) -> str | None:
             return "male"
         if token in lx.FEMALE_HONORIFICS:
             return "female"
+    plain = [t for t in tokens if t not in lx.TITLES and t not in lx.HONORIFICS and t not in lx.CREDENTIALS]
+    if len(plain) < 2:
+        return None  # "Dr. Chen", "Smith": a surname alone says nothing of gender
     for token in tokens:
         word = token.strip(".").casefold()
         if word in lx.FEMALE_NAMES and word not in lx.MALE_NAMES:

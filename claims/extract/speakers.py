@@ -141,7 +141,12 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
         described = gap if gap.lstrip().startswith(",") or re.match(r"\s+(?:of|at|from|with)\s", gap) else role
         return " ".join(credit.split()).strip(" ,"), index.resolve_name(name, described)
     if j >= 0 and (_CROWD.fullmatch(words[j].group(0)) or re.fullmatch(rules.SOURCE_NOUN, words[j].group(0), re.IGNORECASE)):
-        return " ".join(w.group(0) for w in words[max(0, j - 2) : j + 1]), None  # "Experts say", "critics said"
+        # "Experts say", "critics said": unnamed; "Harvard researchers found" is left to the
+        # phrase rules (a body names them), "a user labelled" is no subject and verb.
+        before = words[j - 1].group(0) if j else ""
+        crowd = words[j].group(0).endswith("s") and not before[:1].isupper() and before.casefold() not in {
+            "a", "an", "one", "by"}
+        return " ".join(w.group(0) for w in words[max(0, j - 2) : j + 1]), UNNAMED if crowd else None
     if words and words[0].group(0).endswith("s") and (
             _CROWD.fullmatch(words[0].group(0)) or re.fullmatch(rules.SOURCE_NOUN, words[0].group(0), re.IGNORECASE)):
         # "Researchers at Johns Hopkins University said": a crowd whose place is named, unnamed.
@@ -155,12 +160,11 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
             phrase.append(w.group(0))
         return " ".join(phrase), None
     tail = [w.group(0) for w in words[-4:]]
-    for k in range(len(tail)):
+    for k in range(len(tail) - 1, -1, -1):  # the last determiner: "In The Lancet, the authors"
         if tail[k].casefold() in {"the", "a", "an", "one", "some", "another", "this", "that", "many",
                                   "several", "other"}:
             phrase = tail[k:]
-            resolved = index.resolve_description(phrase, verb_at)
-            return " ".join(phrase), resolved
+            return " ".join(phrase), _described(index, phrase, verb_at)
     if tail and (tail[-1].casefold().rstrip("s") in lx.PERSON_NOUNS or tail[-1].casefold() in lx.PERSON_NOUNS):
         return " ".join(tail[-2:]), None
     # "The patient, a 52-year-old woman from Ohio, told doctors": the clause opens with its subject.
@@ -175,7 +179,20 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
         head = phrase[-1].casefold() if phrase else ""
         if len(phrase) > 1 and {head, head[:-1]} & (lx.PERSON_NOUNS | lx.FEMALE_NOUNS | lx.MALE_NOUNS | lx.ORG_NOUNS
                                                  | lx.PUBLICATION_NOUNS):
-            return " ".join(phrase), index.resolve_description(phrase, verb_at)
+            return " ".join(phrase), _described(index, phrase, verb_at)
+    return None
+
+
+def _described(index: SpeakerIndex, phrase: list[str], at: int) -> int | None:
+    """The speaker a description subject refers to; an unresolved description of people ("the
+    authors", "the doctor") is an unnamed source, whatever name the clause holds elsewhere."""
+    resolved = index.resolve_description(phrase, at)
+    if resolved is not None:
+        return resolved
+    head = phrase[-1].casefold().strip(",.") if phrase else ""
+    people = lx.PERSON_NOUNS | lx.FEMALE_NOUNS | lx.MALE_NOUNS
+    if head in people or head[:-1] in people or _CROWD.fullmatch(head):
+        return UNNAMED
     return None
 
 
