@@ -41,6 +41,9 @@ from .reporting_verbs import AMBIGUOUS_FORMS, NAMING_FORMS, REPORTING_FORMS
 
 __all__ = ["Credit", "Speaker", "SpeakerIndex", "credit_after", "credit_before", "is_naming"]
 
+# Irregular past participles that end a noun phrase ("a letter seen by", "a report written by").
+PARTICIPLES = frozenset("seen written given taken sent made shown known held led told obtained quoted cited "
+                        "published released issued".split())
 # Words that may sit between a subject and its verb: "he also said", "she has since told".
 AUXILIARIES = frozenset("""also later then has have had will would could should may might
 previously recently further again once first finally simply only just since earlier still
@@ -155,10 +158,16 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
     if words and words[0].group(0).casefold() in {"a", "an", "one", "some", "another", "many", "several"}:
         phrase = []
         for w in words[:5]:
-            if w.group(0).casefold() in PREPOSITIONS or (phrase and w.group(0).endswith("ed") and len(phrase) > 1):
+            if w.group(0).casefold() in PREPOSITIONS:
+                # "A spokesman for the Food and Drug Administration said": the body speaks.
+                body = next((n for n in index.names_in(w.end(), verb_at) if n.kind != "person"), None)
+                if body is not None and not _words(text, w.end(), body.start)[1:] and _role(phrase[-1:]):
+                    return " ".join(text[words[0].start() : body.end].split()), index.resolve_name(body)
                 break
+            if phrase and len(phrase) > 1 and (w.group(0).endswith("ed") or w.group(0) in PARTICIPLES):
+                break  # "A leaked internal letter seen by ...": the noun phrase ends at the participle
             phrase.append(w.group(0))
-        return " ".join(phrase), None
+        return " ".join(phrase), _described(index, phrase, verb_at)
     tail = [w.group(0) for w in words[-4:]]
     for k in range(len(tail) - 1, -1, -1):  # the last determiner: "In The Lancet, the authors"
         if tail[k].casefold() in {"the", "a", "an", "one", "some", "another", "this", "that", "many",
@@ -183,6 +192,12 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
     return None
 
 
+def _role(words: list[str]) -> bool:
+    """Whether a word names a person's role ("spokesman", "officials"): one who speaks for a body."""
+    head = words[-1].casefold() if words else ""
+    return head in lx.PERSON_NOUNS or head[:-1] in lx.PERSON_NOUNS
+
+
 def _described(index: SpeakerIndex, phrase: list[str], at: int) -> int | None:
     """The speaker a description subject refers to; an unresolved description of people ("the
     authors", "the doctor") is an unnamed source, whatever name the clause holds elsewhere."""
@@ -190,7 +205,7 @@ def _described(index: SpeakerIndex, phrase: list[str], at: int) -> int | None:
     if resolved is not None:
         return resolved
     head = phrase[-1].casefold().strip(",.") if phrase else ""
-    people = lx.PERSON_NOUNS | lx.FEMALE_NOUNS | lx.MALE_NOUNS
+    people = lx.PERSON_NOUNS | lx.FEMALE_NOUNS | lx.MALE_NOUNS | lx.DOCUMENT_NOUNS
     if head in people or head[:-1] in people or _CROWD.fullmatch(head):
         return UNNAMED
     return None
@@ -227,9 +242,17 @@ def _subject_after(index: SpeakerIndex, verb_end: int, end: int) -> tuple[str, i
         return credit, index.resolve_name(name, text[name.end : end])
     phrase = [w.group(0) for w in words[:4]]
     if phrase and phrase[0].casefold() in {"the", "a", "an", "one", "some", "another"}:
-        stop = next((k for k, w in enumerate(phrase) if w.endswith(",")), len(phrase) - 1)
-        phrase = phrase[: stop + 1]
-        return " ".join(phrase).strip(","), index.resolve_description(phrase, verb_end)
+        stop = next((k for k, w in enumerate(words[:4]) if text[w.end() : w.end() + 1] == ","
+                     or w.group(0).casefold() in PREPOSITIONS), len(phrase) - 1)
+        if phrase[stop].casefold() in PREPOSITIONS:
+            # "said a spokesman for the Food and Drug Administration": the body speaks.
+            body = next((n for n in index.names_in(words[stop].end(), end) if n.kind != "person"), None)
+            if body is not None and not _words(text, words[stop].end(), body.start)[1:] and _role(phrase[stop - 1 : stop]):
+                return " ".join(text[words[0].start() : body.end].split()), index.resolve_name(body)
+            phrase = phrase[:stop]
+        else:
+            phrase = phrase[: stop + 1]
+        return " ".join(phrase).strip(","), _described(index, [w.strip(",") for w in phrase], verb_end)
     return None
 
 
@@ -252,8 +275,9 @@ def credit_after(index: SpeakerIndex, start: int, end: int) -> Credit | None:
         names = index.names_in(start, end)
         if names and names[0].start - start < 6:
             return Credit(" ".join(text[names[0].start : end].split()).strip(" ,."), index.resolve_name(names[0]))
-    if first == "according" and len(words) > 1 and words[1].group(0).casefold() == "to":
-        found = _subject_after(index, words[1].end(), end)
+    if (first == "according" and len(words) > 1 and words[1].group(0).casefold() == "to") or first == "per":
+        # "“…,” according to the agency" and its short form "“…,” per Dr. Smith".
+        found = _subject_after(index, words[1 if first == "according" else 0].end(), end)
         if found:
             return Credit.of(" ".join(text[words[0].start() : end].split()).strip(" ,."), found)
         return None
