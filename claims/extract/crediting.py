@@ -26,6 +26,7 @@ CAPTION_MAX_WORDS = 25
 # What may sit between two quotations of one credit: "and", "but a", "in", ", and that".
 _SHARED_CREDIT_RE = re.compile(r"[\s,;]*(?:\(\(\w+\)\)\s*)?(?:(?:and|or|but|in|as|a|an|the|that|of|to|then|than|not|nor)\s*){0,4}[\s,;]*",
                                re.IGNORECASE)
+_MARKED_WORD_RE = re.compile(r"[A-Za-z][\w’'-]*[.!?]?")
 YEAR_RE = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 TITLE_CUE_RE = re.compile(
     r"\b(?:entitled|titled|episode|video|song|single|album|book|novel|film|movie|show|series|story|"
@@ -88,6 +89,8 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
         if following is not None and following.block == span.block and following.open_at < right_to:
             right_to = following.open_at
         words = WORD_RE.findall(folded[span.start : span.end])
+        # The words with their sentence-ending marks: a title holds no sentence ends.
+        marked = _MARKED_WORD_RE.findall(folded[span.start : span.end])
         index.talked_about = {w for w in words if w[:1].isupper()} - {words[0]} if words else set()
 
         if not span.block_level:
@@ -104,7 +107,7 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                 continue
             if info.kind == "term":
                 # A label someone gives is their words: "Trump called it “a disgrace”".
-                if is_naming(text, left_from, span.open_at) and not _title_case(words) and not re.search(
+                if is_naming(text, left_from, span.open_at) and not _title_case(marked) and not re.search(
                         r"\b(?:was|were|is|are|be|been|being)\s+(?:\w+\s+)?\w+\s*$", left):
                     credit = credit_before(index, left_from, span.open_at)
                     if credit is not None and (credit.speaker is not None or credit.unnamed):
@@ -120,10 +123,10 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                     else:
                         credit = None
                 if info.kind == "term":
-                    if _title_case(words) or TITLE_CUE_RE.search(left):
+                    if _title_case(marked) or TITLE_CUE_RE.search(left):
                         info.kind = "title"
                     continue
-            elif info.kind == "source" and _title_case(words) and len(words) <= 12 and (
+            elif info.kind == "source" and _title_case(marked) and len(words) <= 12 and (
                     TITLE_CUE_RE.search(left) or re.search(r"\b(?:on|in|at|from|of|as)\s*$", left)):
                 info.kind = "title"
                 continue
@@ -133,7 +136,7 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                     and next_word.group(1) not in rules.STOPWORDS and (next_word.group(1) not in REPORTING_FORMS
                                                                         or next_word.group(1) in lx.DOCUMENT_NOUNS):
                 # A quotation inside a noun phrase (the "History" section): a name or a term.
-                info.kind = "title" if _title_case(words) else "term"
+                info.kind = "title" if _title_case(marked) else "term"
                 _apply(info, None, index)
                 continue
             if re.match(r"\s*[—–]", after) and YEAR_RE.search(text[span.close_at : right_to]) and len(words) <= 15:
@@ -168,7 +171,7 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                 credit = Credit("", last_speaker)
 
         if credit is None and info.kind == "source" and info.attribution_kind == "none" \
-                and not span.block_level and _title_case(words) and len(words) <= 12:
+                and not span.block_level and _title_case(marked) and len(words) <= 12:
             info.kind = "title"  # an uncredited Title Case phrase: a name or a title
             _apply(info, None, index)
             continue
