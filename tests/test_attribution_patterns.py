@@ -98,3 +98,47 @@ def test_a_verb_form_inside_a_name_is_no_reporting_verb() -> None:
     assert _SPEECH.search("officials in the United States will decide") is None
     assert _SPEECH.search("the United States said on Monday") is not None
     assert _SPEECH.search("States said they would sue") is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # "per X" is "according to X".
+        ("“Sunscreen is the best anti-aging product,” per Dr. Shari Marchbein.", ["Dr. Shari Marchbein"]),
+        # A spokesman for a body: the body speaks, in either word order.
+        ("“We take this seriously,” said a spokesman for the Food and Drug Administration.",
+         ["Food and Drug Administration"]),
+        ("A spokesman for the Food and Drug Administration said: “We take this seriously.”",
+         ["Food and Drug Administration"]),
+        # A description of people after the verb stays unnamed, whatever name follows it.
+        ("“Our data show a clear benefit,” wrote the authors, led by Dr. Mei Tan of Duke University.", [None]),
+        # The subject is the description nearest the verb, not the publication before it.
+        ("Writing in The Lancet, the authors said the results “should be interpreted with caution.”", [None]),
+        # A noun phrase ends at its participle: the letter speaks, not the outlet that saw it.
+        ("A leaked internal letter seen by the Daily Mail says “claims will be withdrawn after twenty days.”", [None]),
+        # A label critics give is their words.
+        ("Critics have dubbed the plan “Obamacare lite.”", [None]),
+    ],
+)
+def test_descriptions_and_bodies(text: str, speakers: list[str | None]) -> None:
+    assert _speakers(_extract(text)) == speakers
+
+
+def test_a_lone_surname_after_an_honorific_has_no_gender() -> None:
+    # "Chen" is also a man's given name; after "Dr." it is a surname and says nothing.
+    ex = _extract("Dr. Chen, speaking at a briefing, said: “We have enough vaccine for everyone.” "
+                  "Asked about side effects, she said they were “mild and short-lived.”")
+    assert _speakers(ex) == ["Dr. Chen", "Dr. Chen"]
+
+
+def test_pronouns_for_crowds_and_one_word_bodies() -> None:
+    ex = _extract("Officials from the Department of Energy visited the plant on Monday. "
+                  "“We are satisfied with the safety measures,” they said.")
+    assert _speakers(ex) == [None]
+    ex = _extract("Tesla did not respond to a request for comment. In a filing, it said it “disputes the allegations.”")
+    assert _speakers(ex) == ["Tesla"]
+
+
+def test_a_quotation_of_sentences_is_no_title() -> None:
+    ex = _extract("Why did she want to attend so badly? “It's Warhol. He is a Legend.”")
+    assert [q.kind for q in ex.quotes] == ["source"]

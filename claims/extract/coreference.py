@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from .. import rules
 from ..models import SpeakerKind
 from . import lexicon as lx
 from .names import (
+    _CROWD,
     ACRONYM_DEF_RE,
     NAME_RUN_RE,
     PARTY_RE,
@@ -149,6 +151,13 @@ class SpeakerIndex:
             candidate = self.names[i]
             i -= 1
             seen += 1
+            if candidate.kind == "person" and "person" not in want and "organization" in want \
+                    and len(candidate.name.split()) == 1 and candidate.gender is None \
+                    and self.by_key.get(_key(self.full_name(candidate.name, "person"))) is None \
+                    and not self._personlike(candidate, None):
+                # "Tesla did not respond. ... it said": a one-word name with nothing of a person.
+                best = (candidate.start, replace(candidate, kind="organization"))
+                break
             if candidate.kind not in want:
                 continue
             if candidate.kind == "person":
@@ -235,7 +244,7 @@ class SpeakerIndex:
                 return fallback
         return None
 
-    def _common_subject(self, at: int) -> bool:
+    def _common_subject(self, at: int, plural: bool = False) -> bool:
         """Whether the last sentence before ``at`` opens with a common noun phrase ("The authors
         say"): then "they" or "it" refers to it, an unnamed source."""
         si = bisect_right(self.sent_starts, at) - 1
@@ -248,6 +257,9 @@ class SpeakerIndex:
             words = [w.group(0) for w in _words(self.text, s0, min(s1, at))][:3]
             if s0 <= at < s1 and words and words[0].casefold() in lx.PRONOUNS:
                 continue
+            if plural and words and words[0].endswith("s") and (_CROWD.fullmatch(words[0]) or re.fullmatch(
+                    rules.SOURCE_NOUN, words[0], re.IGNORECASE)):
+                return True  # "Officials from the Department of Energy visited ... they said"
             return bool(words) and words[0].casefold() in {"the", "these", "those", "many", "some", "most"} \
                 and len(words) > 1 and words[1][:1].islower()
         return False
@@ -258,7 +270,7 @@ class SpeakerIndex:
         if reading in ("male", "female", "self"):
             target = self._recent_person(at, reading if reading != "self" else None)
         else:
-            if self._common_subject(at):
+            if self._common_subject(at, reading == "plural"):
                 return None
             kinds = {"organization", "publication", "document"} if reading == "thing" else {
                 "organization", "group", "publication"}
