@@ -165,7 +165,9 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
                     return " ".join(text[words[0].start() : body.end].split()), index.resolve_name(body)
                 break
             if phrase and len(phrase) > 1 and (w.group(0).endswith("ed") or w.group(0) in PARTICIPLES):
-                break  # "A leaked internal letter seen by ...": the noun phrase ends at the participle
+                # "A leaked internal letter seen by Sky News says": the letter speaks, unnamed.
+                documents = phrase[-1].casefold() in lx.DOCUMENT_NOUNS
+                return " ".join(phrase), UNNAMED if documents else _described(index, phrase, verb_at)
             phrase.append(w.group(0))
         return " ".join(phrase), _described(index, phrase, verb_at)
     tail = [w.group(0) for w in words[-4:]]
@@ -205,7 +207,7 @@ def _described(index: SpeakerIndex, phrase: list[str], at: int) -> int | None:
     if resolved is not None:
         return resolved
     head = phrase[-1].casefold().strip(",.") if phrase else ""
-    people = lx.PERSON_NOUNS | lx.FEMALE_NOUNS | lx.MALE_NOUNS | lx.DOCUMENT_NOUNS
+    people = lx.PERSON_NOUNS | lx.FEMALE_NOUNS | lx.MALE_NOUNS
     if head in people or head[:-1] in people or _CROWD.fullmatch(head):
         return UNNAMED
     return None
