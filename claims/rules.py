@@ -541,6 +541,7 @@ VAGUE_SOURCE = (
 # Words that introduce a term or nickname rather than someone's words: the term “X”, so-called “X”.
 TERM_MARKER = (
     r"(?:\b(?:called|known\s+as|so-called|dubbed|aka|a\.k\.a\.|nicknamed|referred\s+to\s+as|"
+    r"(?:labell?ed|branded|marketed|sold|advertised|billed|touted|promoted|packaged)\s+as|"
     r"labell?ed|branded|termed|the\s+(?:term|word|words|phrase|label|name|buzzword|idea\s+of)|"
     r"calls?\s+(?:it|them|this)(?:\s+an?|\s+the)?|call\s+(?:it|them|this)(?:\s+an?|\s+the)?)\s*)$"
 )

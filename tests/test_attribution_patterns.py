@@ -142,3 +142,26 @@ def test_pronouns_for_crowds_and_one_word_bodies() -> None:
 def test_a_quotation_of_sentences_is_no_title() -> None:
     ex = _extract("Why did she want to attend so badly? “It's Warhol. He is a Legend.”")
     assert [q.kind for q in ex.quotes] == ["source"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kinds"),
+    [
+        # Quoted words that are the reporting verb's speech are a partial source quote...
+        ("Officials urged residents to “stay home and stay safe.”", ["source"]),
+        ("Police said the suspect was “armed.”", ["source"]),
+        # ...words that are only what the verb is about, or a label on a thing, are not.
+        ("They discussed the “dictionary of the future” at length.", ["term"]),
+        ("The FDA warned consumers not to use products labeled as “miracle cures.”", ["term"]),
+        ("The pills were sold as “natural.”", ["term"]),
+        # A verb form inside a name reports nothing.
+        ("Collections across the United States include Polaroids of “unknowns.”", ["term"]),
+    ],
+)
+def test_partial_quotes_against_scare_quotes(text: str, kinds: list[str]) -> None:
+    assert [q.kind for q in _extract(text).quotes] == kinds
+
+
+def test_a_label_someone_gives_with_an_object_pronoun_is_their_words() -> None:
+    ex = _extract("Trump labeled it as “a total hoax.”")
+    assert [(q.kind, _speakers(ex)) for q in ex.quotes] == [("source", ["Trump"])]

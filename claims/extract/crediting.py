@@ -15,7 +15,15 @@ from bisect import bisect_right
 from .. import rules
 from ..models import Block, Speaker
 from . import lexicon as lx
-from .common import PROSE_KINDS, WORD_RE, _QuoteInfo, _QuoteSpan, _Sentence, _sentence_at
+from .common import (
+    _TERM_MARKER,
+    PROSE_KINDS,
+    WORD_RE,
+    _QuoteInfo,
+    _QuoteSpan,
+    _Sentence,
+    _sentence_at,
+)
 from .reporting_verbs import REPORTING_FORMS
 from .speakers import Credit, SpeakerIndex, credit_after, credit_before, is_naming
 
@@ -26,6 +34,10 @@ CAPTION_MAX_WORDS = 25
 # What may sit between two quotations of one credit: "and", "but a", "in", ", and that".
 _SHARED_CREDIT_RE = re.compile(r"[\s,;]*(?:\(\(\w+\)\)\s*)?(?:(?:and|or|but|in|as|a|an|the|that|of|to|then|than|not|nor)\s*){0,4}[\s,;]*",
                                re.IGNORECASE)
+# "products labeled as “…”": a participle after a thing, a label no one in the sentence gives
+# ("Trump labeled it as “…”" has its object pronoun and is someone's words).
+_LABELLED_THING_RE = re.compile(r"\b(?!(?:it|them|him|her|this|that|these|those)\b)[a-z]\w*\s+(?:labell?ed|branded|"
+                                r"marketed|sold|advertised|billed|touted|promoted|packaged|described|known)\s+as\s*$")
 _MARKED_WORD_RE = re.compile(r"[A-Za-z][\w’'-]*[.!?]?")
 YEAR_RE = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 TITLE_CUE_RE = re.compile(
@@ -108,10 +120,19 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
             if info.kind == "term":
                 # A label someone gives is their words: "Trump called it “a disgrace”".
                 if is_naming(text, left_from, span.open_at) and not _title_case(marked) and not re.search(
-                        r"\b(?:was|were|is|are|be|been|being)\s+(?:\w+\s+)?\w+\s*$", left):
+                        r"\b(?:was|were|is|are|be|been|being)\s+(?:\w+\s+)?\w+\s*$", left) \
+                        and not _LABELLED_THING_RE.search(left):
                     credit = credit_before(index, left_from, span.open_at)
                     if credit is not None and (credit.speaker is not None or credit.unnamed):
                         info.kind = "source"  # "Critics have dubbed the plan “Obamacare lite”" too
+                        credit.partial = True
+                    else:
+                        credit = None
+                if info.kind == "term" and not _TERM_MARKER.search(left.rstrip(" ,")) and not _title_case(marked):
+                    # Quoted words inside reported speech: "Officials urged residents to “stay home”".
+                    credit = credit_before(index, left_from, span.open_at, strict=True)
+                    if credit is not None and credit.reported and (credit.speaker is not None or credit.unnamed):
+                        info.kind = "source"
                         credit.partial = True
                     else:
                         credit = None

@@ -98,6 +98,7 @@ Atlantic Verge Wikinews Wikipedia Radio Television TV BBC CNN CBC ABC NBC CBS NP
 PRONOUNS = {"he": "male", "she": "female", "they": "plural", "it": "thing", "we": "plural", "i": "self"}
 
 # Common first names with a strong gender reading in English-language news; a cue, never proof.
+# General usage lists, not taken from any article.
 FEMALE_NAMES = frozenset("""
 mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa margaret betty
 sandra ashley dorothy kimberly emily donna michelle carol amanda melissa deborah stephanie rebecca
@@ -118,6 +119,24 @@ ivy sadie piper alexa josephine emery julia delilah arianna vivian kaylee sophie
 madeline peyton rylee clara hadley melanie mackenzie reagh adalynn liliana charlie aubree
 jasmine jade ana rosa carmen lucia sofia fatima aisha amina leila yasmin priya anita sunita
 mei yuki keiko sakura jeanne marguerite simone brigitte catherine ingrid astrid greta
+abby adriana agnes aileen alana alexandra alicia alison allie alma alyssa anastasia angelica angie
+annette annie antoinette april ariel arlene ashlee audra becky belinda bernadette beth bethany betsy
+beverley bonnie bridget brooke caitlin camila candace carla carly carrie cassandra cathy cecilia
+celeste celia charlene christa christy cindy claudia colleen connie constance courtney crystal daisy
+daphne darlene dawn debbie deirdre delia della dolores dominique dora eileen elaine elisa eliza ella
+ellen eloise elsa elsie erica erin esther ethel faith felicia florence francesca gail gemma georgia
+geraldine gina ginger gwen gwendolyn harriet hattie heidi helena hilary holly hope ida imogen irene
+iris isabelle janelle janine jeanette jenna jill jillian joanna joanne jocelyn jodi josie joy
+juanita june kara karin karina kathy katrina kay kelsey kendra kristen kristin kristina krystal
+lacey lana latoya leah leanne lillian lindsay lindsey lois lorena lorraine louise lucille lydia
+lynda mabel maggie mandy marcia margarita margo mariah marian marianne marina marion marjorie
+marlene marsha maureen mavis maxine meghan melinda melody meredith miranda miriam misty molly monica
+monique muriel myra nadia nadine natasha nellie nina norma olga paige pam patsy patty paula paulette
+pauline pearl peggy penelope penny phoebe phyllis polly priscilla rachael ramona regina renee rhonda
+rita roberta robyn rochelle rosalind rosemary roxanne sabrina sally selena shannon shari sheila
+shelby shelley sherri sherry sheryl sonya stacey stacy stella sue susanne suzanne sylvia tamara
+tammy tanya tara tatiana teri terri tessa thelma tiffany tina toni tracey traci trisha valerie
+vanessa vera veronica vicki vickie viola wanda wendy whitney wilma yolanda yvonne
 """.split())
 MALE_NAMES = frozenset("""
 james robert john michael william david richard joseph thomas charles christopher daniel matthew
@@ -138,4 +157,18 @@ muhammad mohammed mohamed ahmed ali omar hassan hussein ibrahim yusuf abdul kari
 hiroshi takeshi kenji wei jun li chen pierre jean jacques francois michel giuseppe giovanni
 marco antonio francesco hans karl fritz wolfgang klaus sven lars erik olaf ivan sergei dmitri
 igor alexei viktor pedro carlos luis miguel javier alejandro diego rafael manuel fernando
+abraham adrian alberto alec alfred allan alvin andre andres angelo archibald armando arnold barry
+bernard bert blake brad bradley brendan brent brett bruno bryce byron calvin cecil cesar chad
+chester clarence clark claude clayton clifford clint clyde cody conrad cory craig curtis dallas
+damian darrell darren dave dean derek desmond dominic don duane dustin dwayne dwight earl eddie
+edgar edmund eduardo edwin elliot elliott emil emilio enrique ernest ernesto eugene everett felix
+floyd franklin fredrick garrett gene geoffrey gerard gilbert glenn graham grant greg guy hank harvey
+hector herbert herman horace howard hugh hugo ira irving jake jamal jared jarrett jay jeffery jerome
+jimmy joel jon jonah jorge josh julio kurt lance leon leonard leroy lester lewis lloyd lonnie
+lorenzo lowell lyle malcolm marcus mario marshall martin marvin maurice melvin micheal milton
+mitchell morris murray myron neil nelson neville norman oscar otis pablo percy perry phil preston
+quentin ramon randall randolph reginald rex ricardo ricky rob rocco rod rodney rogelio roland
+rolando ron ross ruben rudolph rudy rufus salvador sammy saul seth shane shawn sheldon sidney simon
+stanley stefan stuart sylvester terrence toby todd tommy travis trevor troy tyrone vernon victor
+vince wade wallace warren wesley wilbur wilfred will willard winston xavier
 """.split())

@@ -76,6 +76,8 @@ class Credit:
     # The credit names an unnamed source outright ("Researchers at X said"): vague, whatever a
     # name elsewhere in it.
     unnamed: bool = False
+    # The quotation is the reporting verb's speech ("said the plan was “…”"), not its topic.
+    reported: bool = True
 
     @classmethod
     def of(cls, attribution: str, found: tuple[str, int | None], partial: bool = False) -> Credit:
@@ -94,6 +96,14 @@ class Credit:
 def _is_verb(word: str, strict: bool) -> bool:
     w = word.casefold().rstrip(".,")
     return w in REPORTING_FORMS and not (strict and w in AMBIGUOUS_FORMS)
+
+
+def _verb_at(text: str, word: re.Match[str], strict: bool) -> bool:
+    """A reporting verb, unless a capitalised form right after a capitalised word: part of a
+    name ("United States", "Consumer Reports")."""
+    if not _is_verb(word.group(0), strict):
+        return False
+    return not (word.group(0)[:1].isupper() and re.search(r"[A-Z][\w'’.-]*\s+$", text[max(0, word.start() - 40) : word.start()]))
 
 
 def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str, int | None] | None:
@@ -293,7 +303,7 @@ def credit_after(index: SpeakerIndex, start: int, end: int) -> Credit | None:
             continue
         if CLAUSE_BREAK_RE.search(text, words[k - 1].end(), word.start()):
             break
-        if _is_verb(word.group(0), strict=False):
+        if _verb_at(text, word, strict=False):
             found = _subject_before(index, at, word.start())
             if found:
                 credit = " ".join(text[at : word.end()].split()).strip(" ,.")
@@ -332,7 +342,7 @@ def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = Fals
             if found:
                 return Credit.of(" ".join(text[words[k].start() : end].split()).strip(" ,:"), found)
             continue
-        if not _is_verb(word, strict):
+        if not _verb_at(text, words[k], strict):
             continue
         clause_start = start
         for m in CLAUSE_BREAK_RE.finditer(text, start, words[k].start()):
@@ -349,8 +359,24 @@ def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = Fals
         gap = [w.group(0).casefold() for w in words[k + 1 :]]
         partial = _partial(gap, low)
         credit = " ".join(text[clause_start : words[k].end()].split()).strip(" ,:")
-        return Credit.of(credit, found, partial)
+        result = Credit.of(credit, found, partial)
+        result.reported = _reports_speech(gap, low)
+        return result
     return None
+
+
+SPEECH_COMPLEMENT = frozenset("that is was were are be been being would will could should can may might must "
+                              "has have had".split())
+
+
+def _reports_speech(gap: list[str], verb: str) -> bool:
+    """Whether the words between a reporting verb and a quotation make the quotation the verb's
+    speech: nothing between ("warned “…”"), a reported clause ("said the plan was “…”", "said
+    that"), an infinitive ("urged residents to “…”") or a label ("described it as “…”"); not a
+    thing the verb is about ("discussed the “…”", "pointed to the table with “…”")."""
+    if not gap or verb in NAMING_FORMS:
+        return True
+    return gap[-1] in {"to", "as"} or bool(SPEECH_COMPLEMENT & set(gap))
 
 
 def _partial(gap: list[str], verb: str) -> bool:
