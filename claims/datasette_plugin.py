@@ -39,7 +39,7 @@ from datasette.utils.asgi import Forbidden, NotFound, Response
 from jinja2 import ChoiceLoader, FileSystemLoader
 from markupsafe import Markup
 
-from . import pages
+from . import pages, review_writes
 from .accounts import OverrideLoader, current_actor, login_redirect, next_param, refresh_accounts
 from .annotate import Span, segments
 from .flags import STATUSES, VERDICT_LABELS, VERDICTS
@@ -609,8 +609,10 @@ def _version_context(conn, article_id: int, row_url) -> dict[str, Any]:
 
 
 @hookimpl
-def register_routes():
+def register_routes(datasette):
+    # review_writes.routes: the flag and resolve POSTs on a short path (issue 11).
     return [
+        *review_writes.routes(datasette),
         (r"^/-/claims/articles/(?P<id>\d+)$", article_page),
         (r"^/-/claims/search$", search_page),
         (r"^/-/claims/static/(?P<filename>[A-Za-z0-9_-]+\.[a-z]+)$", static_file),
