@@ -737,3 +737,4 @@ def register_output_renderer(datasette):  # noqa: ARG001
 # importing the hooks here registers them with this plugin.
 from .login import login_route  # noqa: E402,F401
 from .security import prepare_connection, security_wrapper  # noqa: E402,F401
+from .sql_pools import split_sql_threads  # noqa: E402,F401

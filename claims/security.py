@@ -7,7 +7,8 @@
   auth, and datasette-auth-passwords would otherwise hash the password in them on the event
   loop for any request.
 - :func:`limit_anonymous` lets at most ``ANONYMOUS_CONCURRENCY`` anonymous requests be
-  handled at once (logged-in reviewers are never queued behind them).
+  handled at once (logged-in reviewers are never queued behind them), and marks them so that
+  their queries run on query threads of their own (:mod:`claims.sql_pools`).
 - :func:`prepare_connection` gives each of Datasette's SQLite connections the project's busy
   timeout (so a write waits for ``claims ingest`` instead of failing) and caps the size of any
   one string or blob a query may build (``randomblob(1e9)`` fails at once instead of using a
@@ -29,6 +30,7 @@ from itsdangerous import BadSignature
 
 from .connections import BUSY_TIMEOUT_MS
 from .reviewers import CLAIMS_PLUGIN
+from .sql_pools import ANONYMOUS
 
 CSP = "; ".join(
     (
@@ -110,7 +112,12 @@ def limit_anonymous(datasette, app: ASGIApp, concurrency: int) -> ASGIApp:
             await app(scope, receive, send)
             return
         async with gate:
-            await app(scope, receive, send)
+            # Their queries run on the anonymous query threads (claims.sql_pools).
+            token = ANONYMOUS.set(True)
+            try:
+                await app(scope, receive, send)
+            finally:
+                ANONYMOUS.reset(token)
 
     return wrapped
 
