@@ -28,6 +28,7 @@ from urllib.parse import quote
 import httpx
 import sqlite_utils
 
+from . import http_limits
 from . import identifiers as ids
 from .citations import citation_targets
 from .clock import now
@@ -41,6 +42,10 @@ NCBI_ESUMMARY_URL = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esummary.fcgi
 USER_AGENT = "claims-tracker/0.1 (https://github.com/claims-tracker/claims{contact})"
 MAILTO_ENV = "CLAIMS_MAILTO"
 TIMEOUT = 20.0
+# Each request, headers and body, must be complete within this (a server that trickles bytes
+# cannot hold a lookup), and its body at most this large (a work's record is tens of kilobytes).
+REQUEST_DEADLINE_S = 30.0
+MAX_RESPONSE_BYTES = 10 * 1024 * 1024
 # Retries: attempts per request in all, the first backoff (doubled each time) and the longest
 # wait we accept; a Retry-After beyond it gives up rather than stalling the command.
 ATTEMPTS = 4
@@ -114,7 +119,7 @@ def _use(client: httpx.Client | None, mailto: str | None = None) -> contextlib.A
     """The caller's client (left open for them), or a new one closed after use."""
     if client is not None:
         return contextlib.nullcontext(client)
-    return httpx.Client(timeout=TIMEOUT, headers={"User-Agent": user_agent(mailto)}, follow_redirects=True)
+    return http_limits.client(timeout=TIMEOUT, headers={"User-Agent": user_agent(mailto)}, follow_redirects=True)
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -137,7 +142,12 @@ def _get(client: httpx.Client, service: str, url: str, params: dict[str, str] | 
     for attempt in range(1, ATTEMPTS + 1):
         wait = BACKOFF * 2 ** (attempt - 1)
         try:
-            response = client.get(url, params=params)
+            response = http_limits.get(
+                client, url, params=params, deadline_s=REQUEST_DEADLINE_S, max_bytes=MAX_RESPONSE_BYTES
+            )
+        except (http_limits.TooSlow, http_limits.TooLarge) as e:
+            # Asking again would take as long, or be as large.
+            raise LookupFailed(f"{service}: {host} for {what}: {e}") from None
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as e:
             # Offline or a wrong host: asking again in a second will not help.
             raise LookupFailed(

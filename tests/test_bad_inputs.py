@@ -67,6 +67,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     time.sleep(0.2)
             except OSError:
                 pass
+        elif self.path == "/trickle-headers.txt":
+            # A status line, then header bytes every 0.2 s that never end.
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(600):
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
         else:
             self._send(404, b"?")
 
@@ -205,6 +215,7 @@ CASES = [
     Case("ingest-url-binary", ["ingest", "{http}/binary"], "unsupported content type"),
     Case("ingest-url-over-cap", ["ingest", "{http}/big.txt", "--max-bytes", "1000"], "over the size limit"),
     Case("ingest-url-trickle", ["ingest", "{http}/trickle.txt"], "sending too slowly", patch={"URL_DEADLINE_S": 1.5}),
+    Case("ingest-url-trickle-headers", ["ingest", "{http}/trickle-headers.txt"], "sending too slowly", patch={"URL_DEADLINE_S": 1.5}),
     # ingest: databases that are not ours to write
     Case("db-foreign", ["ingest", ARTICLE], "not a claims database", db="foreign"),
     Case("db-damaged", ["ingest", ARTICLE], "failed its integrity check", db="damaged"),

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import re
+import threading
+import time
 from pathlib import Path
 
 import httpx
@@ -308,3 +311,71 @@ def test_a_lookup_replaces_the_guessed_title_of_a_source_made_from_a_link(db_pat
     key, title, kind, csl = open_db(db_path).execute("select key, title, type, csl from sources").fetchone()
     assert title.startswith("Micro-Current Stimulation") and kind == "article-journal"
     assert "custom" not in json.loads(csl)
+
+
+# --- a server that trickles: the lookup's overall deadline --------------------------------------
+
+
+class _Trickler(http.server.BaseHTTPRequestHandler):
+    """Crossref's and NCBI's paths, answered one byte every 0.2 s (body or headers)."""
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        try:
+            if self.path.startswith("/headers/"):
+                # A status line, then header bytes that never end.
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(300):
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(b'{"status": "ok", "message": {"title": ["')
+            for _ in range(300):
+                self.wfile.write(b"a")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+
+
+@pytest.fixture
+def trickling_base():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Trickler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("where", "args"),
+    [
+        ("body", ["--doi", "10.3390/ijms23052508"]),
+        ("headers", ["--doi", "10.3390/ijms23052508"]),
+        ("body", ["--pmid", "35269651"]),
+        ("headers", ["--pmid", "35269651"]),
+    ],
+)
+def test_a_trickling_server_cannot_hold_a_lookup(db_path, runner, trickling_base, monkeypatch, where, args):
+    from claims import lookup as lookup_lib
+
+    monkeypatch.setattr(lookup_lib, "CROSSREF_URL", f"{trickling_base}/{where}/works/{{doi}}")
+    monkeypatch.setattr(lookup_lib, "NCBI_ESUMMARY_URL", f"{trickling_base}/{where}/esummary.fcgi")
+    monkeypatch.setattr(lookup_lib, "REQUEST_DEADLINE_S", 1.5)
+    before = file_hash(db_path)
+    started = time.monotonic()
+    result = lookup(runner, db_path, *args)
+    elapsed = time.monotonic() - started
+    # Each byte comes well within the 20 s wait for a read: only the deadline stops it.
+    assert result.exit_code != 0
+    assert "gave up after 1.5s" in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1, result.output
+    assert elapsed < 10, elapsed
+    assert file_hash(db_path) == before

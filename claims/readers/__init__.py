@@ -236,10 +236,13 @@ def read_url(
     :data:`URL_DEADLINE_S`) the whole fetch, so a server that trickles bytes cannot hold it."""
     import httpx
 
+    from .. import http_limits
+
     deadline = URL_DEADLINE_S if deadline is None else deadline
     give_up = time.monotonic() + deadline
     try:
-        with httpx.Client(follow_redirects=True, timeout=min(timeout, deadline)) as client:
+        # The deadline bounds every socket wait, headers included (claims.http_limits).
+        with http_limits.client(follow_redirects=True, timeout=min(timeout, deadline)) as client, http_limits.deadline(deadline):
             with client.stream("GET", url, headers={"User-Agent": "claims-tracker"}) as response:
                 if response.status_code >= 400:
                     raise ReadError(f"{url}: HTTP {response.status_code} {response.reason_phrase}")
@@ -252,6 +255,10 @@ def read_url(
                         raise ReadError(f"{url}: response is over the size limit of {max_bytes:,} bytes (see --max-bytes)")
                     chunks.append(chunk)
                 content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    except httpx.TimeoutException as e:
+        if time.monotonic() >= give_up:
+            raise ReadError(f"{url}: gave up after {deadline:g}s: the server is sending too slowly") from None
+        raise ReadError(f"{url}: could not fetch ({type(e).__name__}: {e})") from None
     except httpx.HTTPError as e:
         raise ReadError(f"{url}: could not fetch ({type(e).__name__}: {e})") from None
     if fmt is None:
