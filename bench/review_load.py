@@ -11,7 +11,10 @@ every reviewer in through /-/login, then measures, in this order:
   (the annotated article, the status views and review lists, row pages with their evidence) and
   `claims ingest` runs again and again in another process (bounded: --ingests runs);
 - ``stall``: how long a light page waits while one anonymous visitor downloads the whole
-  generated citation list as BibTeX, and while 40 concurrent logins with a wrong password hit
+  generated citation list as BibTeX, while each of the other heavy anonymous pages
+  (:data:`ANONYMOUS_PAGES`: faceted and searched tables, ``.json``/``.csv`` at ``_size=max``, the
+  streamed CSV, search, the review lists, the article report, the other export formats) is
+  fetched alone, and while 40 concurrent logins with a wrong password hit
   an account with a real work factor (480,000 PBKDF2 iterations). Reported as the probe's
   p50/max and "held", its worst latency minus the idle probe's median.
 
@@ -58,6 +61,17 @@ HEAVY_PAGES = [
     "/-/claims/articles/1", "/claims/claim_status", "/claims/quote_status", "/claims/needs_review",
     "/claims/not_supported", "/claims/vague_attributions", "/claims/flags", "/claims/claim_status.json?_size=max",
 ]  # fmt: skip
+# The heaviest pages an anonymous visitor can ask for, each fetched alone (streamed to the end)
+# while the light probe runs: the issue's "no single anonymous request holds other requests for
+# more than 500 ms" is checked on every one of them, not only on the BibTeX export.
+ANONYMOUS_PAGES = [
+    "/", "/claims/sources", "/claims/sources?_facet=year&_facet=container_title&_facet=type",
+    "/claims/sources.json?_size=max", "/claims/sources.csv?_size=max", "/claims/sources.csv?_stream=on&_size=max",
+    "/claims/sources?_search=study", "/claims/search?q=study", "/-/claims/search?q=study",
+    "/claims/claim_status", "/claims/claim_status.json?_size=max", "/claims/needs_review", "/claims/findings",
+    "/claims/citation_list.bib?article_id=1", "/-/claims/articles/1", "/claims/sources.ris?_size=max",
+    "/claims/sources.csljson?_size=max",
+]
 HELD_TARGET_MS = 500
 FLAG_P95_TARGET_MS = 1000
 
@@ -286,6 +300,31 @@ async def run(args, base: str, names: list[str], password: str, claim_ids: list[
         print(export_probe.line("export probe", export_s))
         print(f"anonymous export: {size / 1e6:.1f} MB of BibTeX in {export_s:.1f}s, status {sorted(export.statuses)}")
 
+        # Every other heavy anonymous page, one at a time, each with the probe running.
+        print(f"{'anonymous page':<66} {'status':>6} {'s':>7} {'MB':>6} {'held ms':>8}")
+        page_held: dict[str, float] = {}
+        for page in ANONYMOUS_PAGES:
+            page_probe = Stats()
+            until = asyncio.Event()
+            task = asyncio.create_task(probe(anon[-1], page_probe, until))
+            await asyncio.sleep(0.2)
+            t = time.perf_counter()
+            size, status = 0, 0
+            try:
+                async with anon[1].stream("GET", page) as response:
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                    status = response.status_code
+            except httpx.HTTPError as e:
+                print(f"  {page}: {type(e).__name__}: {e}")
+            page_s = time.perf_counter() - t
+            until.set()
+            await task
+            page_held[page] = max(page_probe.ms()) - base_ms
+            print(f"{page:<66} {status:>6} {page_s:>7.2f} {size / 1e6:>6.1f} {page_held[page]:>8.0f}")
+            if status >= 500:
+                page_held[page] = float("inf")
+
         login_probe, logins = Stats(), Stats()
         until = asyncio.Event()
         task = asyncio.create_task(probe(anon[-1], login_probe, until))
@@ -314,7 +353,7 @@ async def run(args, base: str, names: list[str], password: str, claim_ids: list[
         out = {
             "flag": flag, "mixed": mixed, "heavy": heavy, "ingests": ingest_results, "read": read,
             "export_held": max(export_probe.ms()) - base_ms, "login_held": max(login_probe.ms()) - base_ms,
-            "export": export, "export_probe": export_probe, "login_probe": login_probe,
+            "export": export, "export_probe": export_probe, "login_probe": login_probe, "page_held": page_held,
         }  # fmt: skip
         print(
             f"flag/read latency ratio: alone p95 {percentile(flag.latencies, 0.95) / percentile(read.latencies, 0.95):.2f}x, "
@@ -418,6 +457,9 @@ def main() -> None:
         (f"mixed: flag p95 {mixed_p95:.0f} ms <= {FLAG_P95_TARGET_MS} ms", mixed_p95 <= FLAG_P95_TARGET_MS),
         ("mixed: every concurrent ingest succeeded", bool(ingests_ok)),
         (f"anonymous export held other requests {out['export_held']:.0f} ms <= {HELD_TARGET_MS} ms", out["export_held"] <= HELD_TARGET_MS),
+        (f"worst other anonymous page ({max(out['page_held'], key=out['page_held'].get)}) held other requests "
+         f"{max(out['page_held'].values()):.0f} ms <= {HELD_TARGET_MS} ms (a 5xx counts as not met)",
+         max(out["page_held"].values()) <= HELD_TARGET_MS),
         (f"40 bad logins held other requests {out['login_held']:.0f} ms <= {HELD_TARGET_MS} ms", out["login_held"] <= HELD_TARGET_MS),
     ]  # fmt: skip
     for label, met in targets:

@@ -69,11 +69,13 @@ def free_port() -> int:
 
 @contextmanager
 def claims_server(
-    db_path: Path, home: Path, *extra: str, timeout: float = 30.0, cwd: Path = ROOT, project_files: bool = True
+    db_path: Path, home: Path, *extra: str, timeout: float = 90.0, cwd: Path = ROOT, project_files: bool = True
 ) -> Iterator[str]:
     """Run `claims serve` as a subprocess; yield its base URL; stop it afterwards.
 
     With project_files=False it passes no --metadata/--config, so serve finds them itself.
+    ``timeout`` is generous: importing Datasette and the plugin took 18-25 s at load average 14
+    on the shared 2-core machine.
     """
     port = free_port()
     log = home.parent / f"serve-{port}.log"
