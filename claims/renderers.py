@@ -110,7 +110,9 @@ async def _table_count(datasette, request, database: str, table: str) -> int | N
 
 async def _rest_of_table(datasette, request, database: str, table: str, next_token: str) -> AsyncIterator[list[Any]]:
     """Every row after the first page, page by page, through the table's JSON API."""
-    args = [*_table_args(request), ("_size", str(TABLE_PAGE_ROWS)), ("_nocount", "1"), ("_nofacet", "1")]
+    # Never more than the server's max_returned_rows, which Datasette refuses as a _size.
+    size = min(TABLE_PAGE_ROWS, int(datasette.setting("max_returned_rows") or TABLE_PAGE_ROWS))
+    args = [*_table_args(request), ("_size", str(size)), ("_nocount", "1"), ("_nofacet", "1")]
     path = datasette.urls.table(database, table, format="json")
     read = 0
     while next_token:
