@@ -22,12 +22,12 @@ from tests.reference_engine import compare, library_items  # noqa: E402
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="all", choices=["dev", "heldout", "all"])
+    parser.add_argument("--split", default="all", choices=["dev", "heldout", "fresh", "all"])
     parser.add_argument("--style", action="append", help="Styles to compare (default: apa and vancouver).")
     parser.add_argument("--locale", help="CSL locale (default: each style's own).")
     parser.add_argument("-v", "--verbose", action="store_true", help="Print every entry that differs.")
     args = parser.parse_args()
-    for split in ("dev", "heldout") if args.split == "all" else (args.split,):
+    for split in ("dev", "heldout", "fresh") if args.split == "all" else (args.split,):
         items = library_items(split)
         types = collections.Counter(i["type"] for i in items)
         print(f"{split}: {len(items)} items; types: {dict(types.most_common())}")

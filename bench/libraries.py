@@ -81,10 +81,10 @@ def measure(split: str, verbose: bool) -> tuple[int, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="all", choices=["dev", "heldout", "all"])
+    parser.add_argument("--split", default="all", choices=["dev", "heldout", "fresh", "all"])
     parser.add_argument("-v", "--verbose", action="store_true", help="List every warning and rejection.")
     args = parser.parse_args()
-    for split in ("dev", "heldout") if args.split == "all" else (args.split,):
+    for split in ("dev", "heldout", "fresh") if args.split == "all" else (args.split,):
         acc, imp = measure(split, args.verbose)
         print(f"{split:8} overall  accepted {acc}  imported {imp} ({100 * imp / acc if acc else 100:.1f}%)")
 

@@ -24,10 +24,10 @@ from tests.roundtrip import losses, pandoc_available, pandoc_csl, reimport  # no
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="all", choices=["dev", "heldout", "all"])
+    parser.add_argument("--split", default="all", choices=["dev", "heldout", "fresh", "all"])
     parser.add_argument("-v", "--verbose", action="store_true", help="List every lost field.")
     args = parser.parse_args()
-    for split in ("dev", "heldout") if args.split == "all" else (args.split,):
+    for split in ("dev", "heldout", "fresh") if args.split == "all" else (args.split,):
         items = library_items(split)
         for fmt in ("bibtex", "biblatex", "ris", "csl-json"):
             lost = losses(items, reimport(items, fmt))
