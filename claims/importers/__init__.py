@@ -49,9 +49,13 @@ def read_library(path: str | Path, fmt: str | None = None) -> ReadResult:
             raise SourceError(f"{path}: unknown extension {path.suffix or '(none)'!r}; expected one of {known}{hint}")
     if fmt not in READERS:
         raise SourceError(f"{path}: unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    from ..safe_files import read_text_file
+    from ..safe_files import read_regular_file
+    from .encoding import decode_library
 
-    text = read_text_file(path, error=SourceError)
+    try:
+        text, encoding_note = decode_library(read_regular_file(path, error=SourceError))
+    except UnicodeDecodeError as e:
+        raise SourceError(f"{path}: not valid {e.encoding} (byte offset {e.start})") from None
     if not text.strip():
         raise SourceError(f"{path}: file is empty: no sources to import")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -61,8 +65,10 @@ def read_library(path: str | Path, fmt: str | None = None) -> ReadResult:
         result = READERS[fmt](text, str(path))
     except RecursionError:
         raise SourceError(f"{path}: nested too deeply to be a {fmt} file") from None
-    if not result.records and not result.rejected:
+    if not result.records and not result.rejected and not result.empty:
         raise SourceError(f"{path}: no {fmt} entries found: is it the right file and format?")
+    if encoding_note:
+        result.warnings.insert(0, Problem(str(path), encoding_note))
     return result
 
 

@@ -68,10 +68,11 @@ FIELDS = {
     "langid": "language", "note": "note", "howpublished": "medium", "version": "version",
     "shorttitle": "title-short", "shortjournal": "container-title-short", "journalabbrev": "container-title-short",
     "chapter": "chapter-number", "pagetotal": "number-of-pages", "volumes": "number-of-volumes",
-    "eid": "number", "eventtitle": "event-title", "venue": "event-place", "keywords": "keyword", "annote": "annote",
+    "eid": "number", "eventtitle": "event-title", "venue": "event-place", "keywords": "keyword", "annote": "annote", "comment": "annote",
     "origtitle": "original-title", "archiveprefix": "archive", "library": "call-number",
 }  # fmt: skip
 _COMMENT_LINE = re.compile(r"^[ \t]*%.*$", re.MULTILINE)
+_EMPTY_FIELD = re.compile(r"([}\"\w])\s*,(?:\s*,)+(?=\s*[A-Za-z][\w-]*\s*=)")
 _KEYLESS = re.compile(r"(@(?!(?:string|preamble|comment)\b)[A-Za-z]+\s*\{)(\s*[A-Za-z][\w-]*\s*=)", re.IGNORECASE)
 
 
@@ -230,7 +231,7 @@ def entry_to_csl(entry_type: str, key: str, fields: dict[str, str]) -> dict[str,
         csl["page"] = re.sub(r"\s*[-\u2010-\u2015]+\s*", "-", text["pages"])
     if csl_type == "thesis" and entry_type in ("phdthesis", "mastersthesis"):
         csl["genre"] = text.get("type") or ("PhD thesis" if entry_type == "phdthesis" else "Master's thesis")
-    elif csl_type in ("report", "thesis", "patent") and text.get("type") and not _misc_type(text["type"]):
+    elif csl_type in ("report", "thesis", "patent", "document") and text.get("type") and not _misc_type(text["type"]):
         csl["genre"] = text["type"]
     if text.get("number") and csl_type not in ISSUE_TYPES and not text.get("issue"):
         # A report's, patent's or episode's number is its number, not an issue.
@@ -286,6 +287,8 @@ def read_bibtex(text: str, name: str) -> ReadResult:
     # `%` starts a comment to biber and to every reference manager; bibtexparser keeps the
     # line inside an entry. Only whole comment lines go, so a URL's %20 stays.
     cleaned = _COMMENT_LINE.sub("", text)
+    # An empty field between two (`title = {X},  , number = 1`): BibTeX skips it, bibtexparser fails.
+    cleaned = _EMPTY_FIELD.sub(r"\1,", cleaned)
     # EndNote writes entries without a key (`@article{ author = ...`): give each one, so the
     # entry is read instead of failing; salvage() then names it by author and year.
     counter = iter(range(1, 1_000_000))
@@ -359,4 +362,7 @@ def read_bibtex(text: str, name: str) -> ReadResult:
         from ..sources import SourceError
 
         raise SourceError(f"{name}: no BibTeX entries found")
+    if not entries and not result.rejected and (library.comments or library.strings or library.preambles):
+        result.empty = True
+        result.warn(name, "no entries: only comments, @string or @preamble")
     return result

@@ -53,6 +53,8 @@ class ReadResult:
     records: list[SourceRecord] = field(default_factory=list)
     rejected: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    # The file is in the format but holds no records (only comments, @string or @preamble).
+    empty: bool = False
 
     def warn(self, where: str, reason: str, key: str | None = None) -> None:
         self.warnings.append(Problem(where, reason, key))
@@ -214,10 +216,14 @@ def salvage(item: dict[str, Any], where: str, result: ReadResult, *, key: str | 
         item["type"] = TYPE_ALIASES.get(str(given).lower().replace(" ", "_"), "document")
         result.warn(where, f"type {given!r} is not a CSL item type: read as {item['type']}", key)
     if not (item.get("title") or item.get("DOI") or item.get("PMID") or item.get("URL")):
+        # Zotero and JabRef keep an entry with no title (a stub, a date, a note): a manuscript
+        # may cite its key. Only an entry with nothing at all in it is not a source.
         if any(item.get(n) for n in (*NAME_VARIABLES, *DESCRIPTIVE)):
             result.warn(where, "no title", key)
+        elif any(v not in (None, "", [], {}) for k, v in item.items() if k not in ("id", "type")):
+            result.warn(where, "no title, people, container or identifier: kept as a stub", key)
         else:
-            result.reject(where, "needs a title, DOI, PMID or URL", key)
+            result.reject(where, "nothing to keep: no title, people, date, container or identifier", key)
             return None
     try:
         return _record(item, where) if item.get("title") or item.get("DOI") or item.get("PMID") or item.get("URL") else _untitled(item, where)

@@ -30,6 +30,13 @@ TYPES = {
     "VIDEO": "motion_picture", "WEB": "webpage",
 }  # fmt: skip
 _TAG = re.compile(r"^([A-Z][A-Z0-9])  -(?: (.*))?$")
+# Some exporters (Web of Science's RIS, hand-made files) write one space before the dash, or
+# a tab; such a line is read as a tag only when it is one, so wrapped text stays text.
+_LOOSE_TAG = re.compile(r"^([A-Z][A-Z0-9])(?: |\t| {3,})-(?:[ \t]+(.*))?$")
+# Ovid (Embase, PsycINFO) numbers its records `<1. >` and writes no TY or ER; its year is YR,
+# its journal JN, its citation SO (kept as a note: it runs title, volume and pages together).
+_OVID_RECORD = re.compile(r"^<\d+\.\s*>$")
+_OVID_TAGS = {"YR": "PY", "JN": "JO", "SO": "N1", "ST": "M3", "UI": "AN"}
 # Types numbered by issue (IS); any other type's number is M1.
 ISSUE_TYPES = {"article-journal", "article-magazine", "article-newspaper", "periodical", "review", "review-book"}
 # Types whose A2 names the editors of the container (RIS spec: "Editor" for these).
@@ -57,11 +64,22 @@ def chunks(text: str, orphans: list[tuple[int, str]] | None = None) -> list[tupl
     records: list[tuple[int, list[str]]] = []
     current: list[str] | None = None
     start, orphaned = 0, False
+    known, loose_record = _known_tags(), False
     for number, line in enumerate(text.splitlines(), start=1):
         clean = line.lstrip("\ufeff").rstrip()
+        if _OVID_RECORD.match(clean):
+            if current is not None:
+                records.append((start, current))
+            current, start, orphaned = ["TY  - GEN"], number, False
+            continue
         match = _TAG.match(clean)
+        loose = None if match else _LOOSE_TAG.match(clean)
+        if loose and (loose.group(1) in known or loose_record):
+            clean = f"{loose.group(1)}  - {loose.group(2) or ''}".rstrip()
+            match = _TAG.match(clean)
         tag = match.group(1) if match else None
         if tag == "TY":
+            loose_record = loose is not None  # this record's other tags are written the same way
             orphaned = False
             if current is not None:
                 records.append((start, current))  # a record without ER: close it here
@@ -79,6 +97,10 @@ def chunks(text: str, orphans: list[tuple[int, str]] | None = None) -> list[tupl
     if current is not None:
         records.append((start, current))
     return records
+
+
+def _known_tags() -> set[str]:
+    return {*mapping(), "TY", "ER"}
 
 
 def name(value: str) -> dict[str, str]:
@@ -183,12 +205,18 @@ def read_ris(text: str, name_: str) -> ReadResult:
 
         raise SourceError(f"{name_}: no RIS entries found (each starts with a 'TY  - ' line)")
     tags, lists = mapping(), list_tags()
+    source_lines = text.splitlines()
     for line, lines in records:
         where = f"{name_} line {line}"
+        ovid = bool(_OVID_RECORD.match(source_lines[line - 1].strip()))
+        if ovid:
+            lines = [_OVID_TAGS.get(entry[:2], entry[:2]) + entry[2:] if _TAG.match(entry) else entry for entry in lines]
+            result.warn(where, "Ovid record (no TY): read as GEN (generic)")
         ty = (_TAG.match(lines[0]).group(2) or "").strip().upper()  # type: ignore[union-attr]
         if not lines[-1].startswith("ER"):
             lines = [*lines, "ER  - "]
-            result.warn(where, "record has no ER line: read up to the next TY or the end")
+            if not ovid:
+                result.warn(where, "record has no ER line: read up to the next TY or the end")
         if ty not in TYPES:
             result.warn(where, f"unknown TY {ty!r}: read as GEN (generic)")
             lines = ["TY  - GEN", *lines[1:]]
