@@ -182,8 +182,8 @@ BIB_1252 = "@article{k1,\n  author = {M\u00fcller, J\u00fcrgen},\n  title = {\u0
     [
         ("utf-16-le", b"\xff\xfe", "UTF-16-LE (byte-order mark)"),
         ("utf-16-be", b"", "UTF-16-BE (no byte-order mark)"),
-        ("cp1252", "% Encoding: windows-1252\n".encode(), "windows-1252, as its header declares"),
-        ("cp1252", "% Encoding: UTF-8\n".encode(), "Windows-1252"),  # a wrong header
+        ("cp1252", b"% Encoding: windows-1252\n", "windows-1252, as its header declares"),
+        ("cp1252", b"% Encoding: UTF-8\n", "Windows-1252"),  # a wrong header
     ],
 )
 def test_library_in_another_encoding_is_read_with_a_warning(tmp_path, encoding, prefix, note):
