@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .csl import NAME_VARIABLES
+from .csl_dates import collapse_ranges
 
 
 def locale_name(locale: str | None, style_path: str) -> str:
@@ -64,7 +65,7 @@ def prepare_items(items: Any, style: Any) -> list[dict[str, Any]]:
                 item[name] = typographic(plain_text(value))
             elif name in NAME_VARIABLES and isinstance(value, list):
                 item[name] = [_name(n) for n in value if isinstance(n, dict)]
-        out.append(item)
+        out.append(collapse_ranges(item))
     return out
 
 

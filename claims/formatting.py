@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from . import csl_dates, csl_variables
 from .csl_prepare import assign_year_suffixes, expand_range, locale_name, prepare_items
 from .identifiers import ascii_fold
 
@@ -227,6 +228,8 @@ def _patch_citeproc() -> None:
     model.Date.render_single_date = render_single_date
     model.Label.process = label_process
     model.Key.sort_keys = sort_keys
+    csl_dates.patch()
+    csl_variables.patch()
     _PATCHED = True
 
 
