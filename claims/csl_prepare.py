@@ -112,14 +112,33 @@ def assign_year_suffixes(bibliography: Any, style: Any) -> None:
     if citation is None or citation.get("disambiguate-add-year-suffix") != "true":
         return
     groups: dict[tuple[Any, ...], list[str]] = {}
+    cited = _citation_texts(bibliography)
     for key in bibliography.keys:
         reference = bibliography.source[key]
-        groups.setdefault((_people_key(reference), _year_key(reference)), []).append(key)
+        groups.setdefault((_people_key(reference), _year_key(reference), cited.get(key)), []).append(key)
     for keys in groups.values():
         if len(keys) < 2:
             continue
         for i, key in enumerate(keys):
             bibliography.source[key]["year_suffix"] = _suffix(i)
+
+
+def _citation_texts(bibliography: Any) -> dict[str, str]:
+    """Each item's in-text citation before any suffix: only works whose citations read the same
+    are ambiguous (an untitled report cited by its description is not an untitled book)."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+
+    scratch = CitationStylesBibliography(bibliography.style, bibliography.source, bibliography.formatter)
+    scratch.items, scratch.keys = bibliography.items, bibliography.keys
+    out = {}
+    for key in bibliography.keys:
+        citation = Citation([CitationItem(key)])
+        citation.bibliography = scratch
+        try:
+            out[key] = str(scratch.cite(citation, lambda _item: None))
+        except Exception:  # a style citeproc-py cannot cite with: fall back to people and year
+            out[key] = ""
+    return out
 
 
 def _suffix(n: int) -> str:

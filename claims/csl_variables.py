@@ -10,6 +10,8 @@
 3. A term form the locale does not define falls back (CSL 1.0.2, terms): verb-short to verb,
    symbol to short, then to the long form. APA's "by" before a reviewed author is the
    reviewed-author term's verb form; citeproc-py found no verb-short and printed nothing.
+4. A label's plural is judged on the item's value: citeproc-py read ``number-of-pages`` from the
+   citation instead of the reference, failed, and Vancouver lost the "p." of "253 p.".
 """
 
 from __future__ import annotations
@@ -96,6 +98,18 @@ def patch() -> None:
         return term
 
     owner.get_term = get_term
+
+    original_is_plural = model.Label._is_plural
+
+    def is_plural(self, item):  # type: ignore[no-untyped-def]
+        variable = self.get("variable") or ""
+        if not variable.startswith("number-of"):
+            return original_is_plural(self, item)
+        value = item.reference.get(variable)
+        value = "".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
+        return value.strip().isdigit() and int(value) > 1
+
+    model.Label._is_plural = is_plural
     model.Choose.render = choose_render
     model.Group.process = group_process
     _PATCHED = True
