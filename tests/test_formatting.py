@@ -29,32 +29,24 @@ def _strip_suffix(text: str) -> str:
 # (name, explanation, test on (claims' entry, citeproc-js' entry)). Each names something
 # citeproc-py does differently that claims' pre-processing cannot reach; see README.
 KNOWN_DIFFERENCES = [
-    ("era ranges", "citeproc-py prints the era on both ends of a BCE/CE range (12 B.C.E.–13 B.C.E.)",
-     lambda ours, js: bool(re.search(r"B\.?C\.?E?\.?|\bAD\b|C\.E\.", js))),
-    ("seasons", "citeproc-py drops a season that has no month (2017, Autumn; 1985 Spring)",
-     lambda ours, js: (bool(re.search(r"\b(Spring|Summer|Autumn|Fall|Winter)\b", js)) and not re.search(r"\b(Spring|Summer|Autumn|Fall|Winter)\b", ours))
-     or re.sub(r" \d{4}\.$", "", js) == ours),
-    ("reviewed author", "citeproc-py does not print reviewed-author ('Review of the book X, by Y')",
-     lambda ours, js: "Review of" in js and ", by " in js and ", by " not in ours),
-    ("number-of-pages label", "citeproc-py never renders cs:label for number-of-pages ('253 p.')",
-     lambda ours, js: bool(re.search(r"\d+ p\.", js)) and re.sub(r"(\d+) p\.", r"\1.", js) == ours),
     ("empty container", "citeproc-js prints a bare 'In.' for a chapter without a container; citeproc-py does not",
      lambda ours, js: js.replace(" In.", "") == ours),
     ("year-suffix ties", "same people, year and sort key: the engines order the tie differently, so the suffixes swap",
      lambda ours, js: _strip_suffix(ours) == _strip_suffix(js)),
-    ("other contributors", "citeproc-py does not print APA's composer/script-writer/performer roles ('(Writers)')",
-     lambda ours, js: "(Writers)" in js or "(Performers)" in js),
-    ("thesis number group", "citeproc-py keeps APA's '(Publication)' group when the thesis has a genre but no number",
-     lambda ours, js: ours.replace(" (Publication)", "") == js or "(Publication)" in ours),
-    ("title case", "citeproc-py's title case lowercases a final stop word and capitalises 'arXiv' ('IEEE Transactions on')",
+    ("title case", "citeproc-py's capitalize-first/title case changes a mixed-case word citeproc-js leaves ('arXiv:astro-ph')",
      lambda ours, js: ours.lower() == js.lower()),
-    ("literal dates", "citeproc-py prints a literal date twice in APA's date macro ('(2017-14/2017-15, 2017-14/2017-15)')",
-     lambda ours, js: re.sub(r"\(([^(),]+), \1\)", r"(\1)", ours) == js),
+    ("retrieved", "an undated item with a URL and no access date: citeproc-js keeps APA's bare 'Retrieved'; claims "
+     "prints the URL alone, as APA 7 (9.16) asks when there is no retrieval date",
+     lambda ours, js: js.replace("Retrieved http", "http") == ours),
     ("date ranges", "citeproc-js joins a day range across years without spaces ('2014 Dec 31–2015Jan1')",
      lambda ours, js: ours.replace(" ", "") == js.replace(" ", "")),
 ]
+# Fixed since, in claims/csl_dates.py and claims/csl_variables.py (and no longer excused here):
+# the era on both ends of a BCE range, seasons without a month, reviewed-author ("by"), APA's
+# writer/performer roles, "p." after number-of-pages, a literal date printed twice, APA's
+# "(Publication)" group for a thesis with a genre, year suffixes on works cited differently.
 # The exact-match rates measured when this test was written; a change that lowers one fails.
-FLOORS = {"apa": 0.84, "vancouver": 0.865}
+FLOORS = {"apa": 0.97, "vancouver": 0.97}
 
 
 @pytest.fixture(scope="module")
@@ -127,3 +119,35 @@ def test_locale_option(runner, built_db):
     assert "o. J." in german.output or "Abgerufen" in german.output or german.output != runner.invoke(cli, base).output
     bad = runner.invoke(cli, [*base, "--locale", "xx-YY"])
     assert bad.exit_code == 1 and "--locale 'xx-YY': unknown locale" in bad.output
+
+
+def _entry(style, **item):
+    item = {"id": "x", "type": "book", "title": "Work", "author": [{"family": "Doe", "given": "Jane"}], **item}
+    return dict(text_entries([item], style))["x"]
+
+
+@pytest.mark.parametrize(
+    ("style", "item", "present", "absent"),
+    [
+        ("vancouver", {"issued": {"date-parts": [[-99], [-43]]}}, "99–43 BC", "99 BC–"),
+        ("apa", {"type": "webpage", "issued": {"date-parts": [[2017], [2017]], "season": 3}}, "(2017, Autumn)", "Autumn–"),
+        ("apa", {"issued": {"literal": "2017-14/2017-15"}}, "(2017-14/2017-15).", "2017-15, 2017-14"),
+        ("apa", {"type": "review-book", "reviewed-author": [{"family": "Pollan", "given": "Michael"}], "reviewed-title": "The dilemma"},
+         "The dilemma, by M. Pollan]", None),
+        ("apa", {"type": "broadcast", "author": [], "director": [{"family": "Mancuso", "given": "Gail"}],
+                 "script-writer": [{"family": "Curtis", "given": "Michael"}], "container-title": "Friends"},
+         "Curtis, M. (Writer), Mancuso, G. (Director)", None),
+        ("apa", {"type": "thesis", "genre": "PhD thesis", "publisher": "U"}, "[PhD thesis]", "(Publication)"),
+        ("vancouver", {"number-of-pages": "253", "issued": {"date-parts": [[2006]]}}, "253 p.", None),
+    ],
+)
+def test_engine_gaps_citeproc_js_fills(style, item, present, absent):
+    text = _entry(style, **item)
+    assert present in text, text
+    assert absent is None or absent not in text, text
+
+
+def test_year_suffixes_only_for_works_cited_alike():
+    items = [{"id": "r", "type": "thesis", "genre": "doi: x", "publisher": "P"}, {"id": "a", "type": "book"}, {"id": "b", "type": "book"}]
+    entries = dict(text_entries(items, "apa"))
+    assert "n.d.-a" not in entries["r"] and "(N.d.-a)" in entries["a"] and "(N.d.-b)" in entries["b"], entries
