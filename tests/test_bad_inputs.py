@@ -234,7 +234,7 @@ CASES = [
     Case("import-ris-no-ty", ["sources", "import", "--strict", str(FIXTURES / "no_ty.ris")], "no_ty.ris"),
     Case("import-broken-bib", ["sources", "import", "--strict", str(FIXTURES / "broken.bib")], "broken.bib"),
     Case("import-bad-csl-type", ["sources", "import", "--strict", str(FIXTURES / "bad_type.json")], "bad_type.json"),
-    Case("import-nothing-usable", ["sources", "import", "{input}"], "nothing imported: 1 rejected", _write("u.bib", "@book{x, month = {apr}}\n")),
+    Case("import-nothing-usable", ["sources", "import", "{input}"], "nothing imported: 1 rejected", _write("u.bib", "@book{, month = {apr}}\n")),
     Case("import-deep-csl-json", ["sources", "import", "{input}"], "nested too deeply", _write("deep.json", "[" * 100_000 + "]" * 100_000)),
     Case("import-invalid-json", ["sources", "import", "{input}"], "not valid JSON", _write("bad.json", '[{"type": ')),
     Case("import-empty-json-list", ["sources", "import", "{input}"], "no csl-json entries", _write("none.json", "[]")),

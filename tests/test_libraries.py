@@ -84,10 +84,10 @@ def test_strict_refuses_the_same_library_and_writes_nothing(db_path, runner, tmp
 
 
 def test_nothing_importable_exits_1_and_an_unreadable_file_writes_nothing(db_path, runner, tmp_path):
-    empty = write(tmp_path, "empty.bib", "@book{x, month = {apr}}\n")
+    empty = write(tmp_path, "empty.bib", "@book{, month = {apr}}\n")
     result = import_(runner, db_path, empty)
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
-    assert "nothing imported: 1 rejected, first rejected:" in result.output and "empty.bib line 1 (entry x)" in result.output
+    assert "nothing imported: 1 rejected, first rejected:" in result.output and "empty.bib line 1: nothing to keep" in result.output
     before = file_hash(db_path)
     good = write(tmp_path, "good.json", json.dumps([{"id": "ok", "type": "book", "title": "Fine"}]))
     broken = write(tmp_path, "broken.json", "[{")
@@ -206,10 +206,10 @@ def test_a_library_of_only_comments_is_not_refused(runner, tmp_path):
 
 def test_entries_without_a_title_are_kept_as_stubs_and_empty_ones_rejected(tmp_path):
     path = write(tmp_path, "stubs.bib", "@Article{lang, language = {english}}\n@Other{c, Comment = {testentry}}\n"
-                 "@Article{nothing, month = apr}\n@constitution{us, type = {constitution}, article = {I}}\n")
+                 "@Article{, month = apr}\n@Article{constant, month = apr}\n@constitution{us, type = {constitution}, article = {I}}\n")
     result = read_library(path)
-    assert sorted(r.key for r in result.records) == ["c", "lang", "us"]
-    assert [p.key for p in result.rejected] == ["nothing"]
+    assert sorted(r.key for r in result.records) == ["c", "constant", "lang", "us"]
+    assert len(result.rejected) == 1 and "nothing to keep" in result.rejected[0].reason
     assert any("stub" in w.reason for w in result.warnings)
 
 

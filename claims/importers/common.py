@@ -217,13 +217,14 @@ def salvage(item: dict[str, Any], where: str, result: ReadResult, *, key: str | 
         result.warn(where, f"type {given!r} is not a CSL item type: read as {item['type']}", key)
     if not (item.get("title") or item.get("DOI") or item.get("PMID") or item.get("URL")):
         # Zotero and JabRef keep an entry with no title (a stub, a date, a note): a manuscript
-        # may cite its key. Only an entry with nothing at all in it is not a source.
+        # may cite its key, and claims' own exports of such a stub must come back. Only an entry
+        # with neither a key nor anything in it is not a source.
         if any(item.get(n) for n in (*NAME_VARIABLES, *DESCRIPTIVE)):
             result.warn(where, "no title", key)
-        elif any(v not in (None, "", [], {}) for k, v in item.items() if k not in ("id", "type")):
+        elif key or any(v not in (None, "", [], {}) for k, v in item.items() if k not in ("id", "type")):
             result.warn(where, "no title, people, container or identifier: kept as a stub", key)
         else:
-            result.reject(where, "nothing to keep: no title, people, date, container or identifier", key)
+            result.reject(where, "nothing to keep: no key, title, people, date, container or identifier", key)
             return None
     try:
         return _record(item, where) if item.get("title") or item.get("DOI") or item.get("PMID") or item.get("URL") else _untitled(item, where)
