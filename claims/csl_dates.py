@@ -7,6 +7,8 @@
 3. A date part whose two ends render the same (a season on both ends) is printed once.
 4. A literal date is the date as given: printed where the date's year would be, not again by a
    ``cs:date`` that shows only the month and day (APA's date macro printed it twice).
+5. A ``raw`` date (CSL-JSON's unparsed form) that is not a date citeproc-js can read prints as a
+   literal; citeproc-py ignored ``raw`` and dropped the date.
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ _PATCHED = False
 
 
 def collapse_ranges(item: dict[str, Any]) -> dict[str, Any]:
-    """The item with each date range whose ends are equal written as one date (rule 1)."""
+    """The item with each date range whose ends are equal written as one date (rule 1), and a
+    ``raw`` date no reader could parse ("Mar 3", "[In press]") given as the literal it is (rule 5)."""
     for name in DATE_VARIABLES:
         value = item.get(name)
-        if isinstance(value, dict) and isinstance(value.get("date-parts"), list):
+        if isinstance(value, dict) and isinstance(value.get("raw"), str) and not value.get("date-parts") and not value.get("literal"):
+            item[name] = {"literal": value["raw"]}
+        elif isinstance(value, dict) and isinstance(value.get("date-parts"), list):
             parts = value["date-parts"]
             if len(parts) == 2 and parts[0] == parts[1]:
                 item[name] = {**value, "date-parts": [parts[0]]}

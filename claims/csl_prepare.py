@@ -65,12 +65,22 @@ def prepare_items(items: Any, style: Any) -> list[dict[str, Any]]:
                 item[name] = typographic(plain_text(value))
             elif name in NAME_VARIABLES and isinstance(value, list):
                 item[name] = [_name(n) for n in value if isinstance(n, dict)]
+        for name in ("issue", "volume"):
+            # A numeric range is printed with an en dash ("17(2–3)"), as citeproc-js prints it.
+            if isinstance(item.get(name), str) and re.fullmatch(r"\d+\s*-\s*\d+", item[name].strip()):
+                item[name] = re.sub(r"\s*-\s*", "\u2013", item[name].strip())
         out.append(collapse_ranges(item))
     return out
 
 
 def _name(name: dict[str, Any]) -> dict[str, Any]:
     name = {k: typographic(plain_text(v)) if isinstance(v, str) else v for k, v in name.items()}
+    # A particle ending in an apostrophe or hyphen is joined to the family name without a space
+    # ("d’Aubignac", "al-One"), as citeproc-js prints it; citeproc-py always put a space between.
+    particle = name.get("non-dropping-particle")
+    if isinstance(particle, str) and particle.endswith(("\u2019", "'", "-")) and name.get("family"):
+        name["family"] = particle + str(name.pop("family"))
+        name.pop("non-dropping-particle")
     return name
 
 
@@ -166,7 +176,8 @@ _DOUBLE = re.compile(r'"([^"]+)"')
 
 def typographic(value: str) -> str:
     if "'" in value:
-        value = re.sub(r"(?<=\w)'(?=\w)|(?<=\w)'(?=\s|$)|(?<=\s)'(?=\d\d\b)", "\u2019", value)
+        # ...and so is an elision's ("'s-Gravesande", "'t Hooft").
+        value = re.sub(r"(?<=\w)'(?=\w)|(?<=\w)'(?=[\s).,;:!?\]]|$)|(?<=\s)'(?=\d\d\b)|(?<![\w'])'(?=[a-z]\b)", "\u2019", value)
     if '"' in value:
         value = _DOUBLE.sub("\u201c\\1\u201d", value)
     if "'" in value:

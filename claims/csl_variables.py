@@ -12,9 +12,13 @@
    reviewed-author term's verb form; citeproc-py found no verb-short and printed nothing.
 4. A label's plural is judged on the item's value: citeproc-py read ``number-of-pages`` from the
    citation instead of the reference, failed, and Vancouver lost the "p." of "253 p.".
+5. Only a range of numbers is a page range: "No-Specified" keeps its hyphen (citeproc-js), where
+   citeproc-py made it "No–Specified".
 """
 
 from __future__ import annotations
+
+import re
 
 _PATCHED = False
 
@@ -110,6 +114,16 @@ def patch() -> None:
         return value.strip().isdigit() and int(value) > 1
 
     model.Label._is_plural = is_plural
+
+    original_number = model.FormatNumber._process
+
+    def format_number(self, value, variable):  # type: ignore[no-untyped-def]
+        text = str(value)
+        if "-" in text and not re.search(r"\d\s*-\s*\w*\d", text):
+            return text
+        return original_number(self, value, variable)
+
+    model.FormatNumber._process = format_number
     model.Choose.render = choose_render
     model.Group.process = group_process
     _PATCHED = True

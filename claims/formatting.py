@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from . import csl_dates, csl_variables
+from . import csl_dates, csl_names, csl_variables
 from .csl_prepare import assign_year_suffixes, expand_range, locale_name, prepare_items
 from .identifiers import ascii_fold
 
@@ -208,6 +208,12 @@ def _patch_citeproc() -> None:
     def case(self, text, language=None):  # type: ignore[no-untyped-def]
         # 11. Title case capitalises a stop word that ends the title too (CSL 1.0.2, text-case:
         #     "...unless they are the first or last word"): "IEEE Transactions On".
+        # 12. capitalize-first changes the first word only "if the word is lowercase" (CSL 1.0.2):
+        #     citeproc-py turned "arXiv:2003.10449" into "ArXiv:2003.10449".
+        if self.get("text-case") == "capitalize-first":
+            first = str(text).split(maxsplit=1)
+            if first and not first[0].islower():
+                return text
         result = original_case(self, text, language)
         if self.get("text-case") != "title" or (language is not None and language != "en"):
             return result
@@ -230,6 +236,7 @@ def _patch_citeproc() -> None:
     model.Key.sort_keys = sort_keys
     csl_dates.patch()
     csl_variables.patch()
+    csl_names.patch()
     _PATCHED = True
 
 

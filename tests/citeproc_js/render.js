@@ -19,10 +19,21 @@ const sys = {
   },
   retrieveItem: (id) => items[id],
 };
+// Plain text, each entry tagged with its item id: makeBibliography lists every id in entry_ids
+// but leaves an entry that renders empty out of its strings, so pairing the two by position
+// shifts every entry after an empty one onto the wrong id.
+CSL.Output.Formats.textWithIds = Object.assign({}, CSL.Output.Formats.text, {
+  "@bibliography/entry": function (state, str) {
+    return "\u0001" + this.system_id + "\u0002" + str + "\n";
+  },
+});
 const engine = new CSL.Engine(sys, fs.readFileSync(input.style, "utf8"), input.lang || "en-US", true);
-engine.setOutputFormat("text");
+engine.setOutputFormat("textWithIds");
 engine.updateItems(input.items.map((item) => String(item.id)));
-const [meta, entries] = engine.makeBibliography();
+const [, entries] = engine.makeBibliography();
 // An entry a style leaves out (APA's uncited interviews) is not listed at all.
-const out = meta.entry_ids.map((ids, i) => [ids[0], (entries[i] || "").replace(/\s+/g, " ").trim()]).filter(([, text]) => text);
+const out = entries
+  .map((entry) => /^\u0001([^\u0002]*)\u0002([\s\S]*)$/.exec(entry))
+  .map((m) => [m[1], m[2].replace(/\s+/g, " ").trim()])
+  .filter(([, text]) => text);
 process.stdout.write(JSON.stringify(out));
