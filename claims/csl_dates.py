@@ -7,6 +7,8 @@
 3. A date part whose two ends render the same (a season on both ends) is printed once.
 4. A literal date is the date as given: printed where the date's year would be, not again by a
    ``cs:date`` that shows only the month and day (APA's date macro printed it twice).
+6. A month of 13-16 or 21-24 is a season (CSL-JSON's pseudo-months, as Better BibTeX writes
+   EDTF seasons): "2017, Summer–Autumn"; citeproc-py printed nothing for it.
 5. A ``raw`` date (CSL-JSON's unparsed form) that is not a date citeproc-js can read prints as a
    literal; citeproc-py ignored ``raw`` and dropped the date.
 """
@@ -81,6 +83,16 @@ def patch() -> None:
                     return None  # rule 4
         return original_process(self, item, variable=variable, show_parts=show_parts, context=context, **kwargs)
 
+    original_part = model.Date_Part.process
+
+    def date_part(self, date, context=None):  # type: ignore[no-untyped-def]
+        month = getattr(date, "month", None) if self.get("name") == "month" and "month" in date else None
+        if isinstance(month, int) and (13 <= month <= 16 or 21 <= month <= 24):
+            season = month - 12 if month <= 16 else month - 20
+            return (context if context is not None else self).get_single_term(name=f"season-{season:02}")
+        return original_part(self, date, context)
+
+    model.Date_Part.process = date_part
     model.Date.render_date_range = render_date_range
     model.Date.process = process
     _PATCHED = True

@@ -65,7 +65,7 @@ def prepare_items(items: Any, style: Any) -> list[dict[str, Any]]:
                 item[name] = typographic(plain_text(value))
             elif name in NAME_VARIABLES and isinstance(value, list):
                 item[name] = [_name(n) for n in value if isinstance(n, dict)]
-        for name in ("issue", "volume"):
+        for name in ("issue", "volume", "number"):
             # A numeric range is printed with an en dash ("17(2–3)"), as citeproc-js prints it.
             if isinstance(item.get(name), str) and re.fullmatch(r"\d+\s*-\s*\d+", item[name].strip()):
                 item[name] = re.sub(r"\s*-\s*", "\u2013", item[name].strip())

@@ -11,7 +11,8 @@
    symbol to short, then to the long form. APA's "by" before a reviewed author is the
    reviewed-author term's verb form; citeproc-py found no verb-short and printed nothing.
 4. A label's plural is judged on the item's value: citeproc-py read ``number-of-pages`` from the
-   citation instead of the reference, failed, and Vancouver lost the "p." of "253 p.".
+   citation instead of the reference, failed, and Vancouver lost the "p." of "253 p."; and a
+   number with thousands separators is one number ("U.S. Patent No. 9,367,592").
 5. Only a range of numbers is a page range: "No-Specified" keeps its hyphen (citeproc-js), where
    citeproc-py made it "No–Specified".
 """
@@ -108,7 +109,15 @@ def patch() -> None:
     def is_plural(self, item):  # type: ignore[no-untyped-def]
         variable = self.get("variable") or ""
         if not variable.startswith("number-of"):
-            return original_is_plural(self, item)
+            try:
+                value = item.reference[variable.replace("-", "_")] if variable != "locator" else None
+            except VariableError:
+                return False
+            if value is None:
+                return original_is_plural(self, item)
+            text = "".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            # "9,367,592" is one number (thousands separators), "18-2424" and "1, 3" are several.
+            return bool(self.RE_MULTIPLE_NUMBERS.search(re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)))
         value = item.reference.get(variable)
         value = "".join(str(v) for v in value) if isinstance(value, list) else str(value or "")
         return value.strip().isdigit() and int(value) > 1

@@ -43,16 +43,27 @@ def style_path(style: str) -> str:
 
 
 _PATCHED = False
+_NUMERIC = re.compile(r"^[A-Za-z]*\d+[A-Za-z]*(?:\s*[-\u2013&,]\s*[A-Za-z]*\d+[A-Za-z]*)*$")
+_HYPHEN_PART = re.compile(r"(?<=\w)(-)([a-z][a-z]+)\b")
+_HYPHEN_HEAD = re.compile(r"(?<![\w'’-])([a-z][a-z]+)(?=-[A-Z])")
+_JS_SKIP_WORDS = (
+    "about above across afore after against al along alongside amid amidst among amongst anenst apropos apud around "
+    "as aside astride at athwart atop barring before behind below beneath beside besides between beyond but by circa "
+    "despite down during et except for forenenst from given in inside into lest like modulo near next notwithstanding "
+    "of off on onto out over per plus pro qua sans since than through thru throughout thruout till to toward towards "
+    "under underneath until unto up upon versus vs. v. vs v via vis-à-vis with within without or yet so and nor a an "
+    "the de d' von van c ca"
+).split()
 
 
-_LEADING_ARTICLE = re.compile(r"^(?:the|an|a)\s+", re.IGNORECASE)
 
 
 def sort_text(value: str) -> str:
-    """A bibliography sort key as APA 7 (9.44) and Chicago alphabetise: leading punctuation and
-    quotation marks ignored, then an initial A, An or The; letters compared without accents."""
-    text = re.sub(r"^[\W_]+", "", ascii_fold(str(value)))
-    return _LEADING_ARTICLE.sub("", text, count=1)
+    """A bibliography sort key compared as citeproc-js compares them (Intl.Collator, base
+    sensitivity, punctuation ignored, numeric): case, accents, spaces and punctuation do not
+    count and numbers compare by value. A tie keeps the items' order."""
+    text = re.sub(r"[\W_]+", "", ascii_fold(str(value)).casefold())
+    return re.sub(r"\d+", lambda m: m.group().lstrip("0").zfill(12), text)
 
 
 def _patch_citeproc() -> None:
@@ -66,8 +77,8 @@ def _patch_citeproc() -> None:
        citeproc-py took the calling element's and printed "2022Feb24".
     3. cs:label "must not be rendered" when its variable is empty (CSL 1.0.2, cs:label);
        citeproc-py printed the term anyway (Chicago: a spurious "Edition." after an undated item).
-    4. Sort keys rendered from macros compare as :func:`sort_text`: APA ignores an initial
-       A/An/The, and Chicago's and Harvard's quoted titles sorted after every author.
+    4. Sort keys rendered from macros compare as :func:`sort_text`, as citeproc-js compares
+       them: Chicago's and Harvard's quoted titles sorted after every author.
     5. Every CSL 1.0.2 name and date variable is one (below).
     6. A season in a numeric month slot prints nothing instead of failing the list.
     7-10. Substituted names, label text-case, page ranges and is-numeric (below).
@@ -184,14 +195,15 @@ def _patch_citeproc() -> None:
 
     def is_numeric(self, item):  # type: ignore[no-untyped-def]
         # 10. A number variable is read as a list of text pieces; is-numeric tested the list's
-        #     repr, so "253" was never numeric and Vancouver lost "253 p.".
+        #     repr, so "253" was never numeric and Vancouver lost "253 p.". And numbers joined by
+        #     a hyphen, en dash, comma or "&" are numeric (CSL 1.0.2): "18-2424" is "Nos. 18–2424".
         results = []
         for var in self.get("is-numeric").split():
             key = var.replace("-", "_")
             value = item.reference[key] if key in item.reference else None
             if isinstance(value, list):
                 value = "".join(str(v) for v in value)
-            results.append(value is not None and bool(self.re_numeric.match(str(value))))
+            results.append(value is not None and bool(_NUMERIC.match(str(value).strip())))
         return results
 
     def format_last_page_full(self, first, last):  # type: ignore[no-untyped-def]
@@ -217,12 +229,21 @@ def _patch_citeproc() -> None:
         result = original_case(self, text, language)
         if self.get("text-case") != "title" or (language is not None and language != "en"):
             return result
-        match = re.search(r"(?<![\w'(])([a-z]{2,})(\W*)$", str(result))
-        if match and match.group(1) in self._stop_words and " " in str(result).strip():
-            start = match.start(1)
-            return type(result)(str(result)[:start] + match.group(1).capitalize() + str(result)[match.end(1):]) if isinstance(result, str) else result
-        return result
+        if not isinstance(result, str):
+            return result
+        value = str(result)
+        match = re.search(r"(?<![\w'(])([a-z]{2,})(\W*)$", value)
+        if match and match.group(1) in self._stop_words and " " in value.strip():
+            value = value[: match.start(1)] + match.group(1).capitalize() + value[match.end(1) :]
+        # 13. Each part of a hyphenated word is a word to title case ("Age-Associated",
+        #     "Micro-Current"), as citeproc-js capitalises it.
+        value = _HYPHEN_PART.sub(lambda m: m.group(1) + m.group(2).capitalize(), value)
+        value = _HYPHEN_HEAD.sub(lambda m: m.group(1) if m.group(1) in self._stop_words else m.group(1).capitalize(), value)
+        return type(result)(value) if value != str(result) else result
 
+    # citeproc-js' title case leaves these lowercase too (CSL.SKIP_WORDS): "Brown v. Board of
+    # Education", "Estudios de Filosofía".
+    model.TextCased._stop_words = sorted({*model.TextCased._stop_words, *_JS_SKIP_WORDS})
     model.TextCased.case = case
     model.If._is_numeric = is_numeric
     model.Names.process = names_process
@@ -298,9 +319,6 @@ def finish_entry(text: str, lang: str = "en-US") -> str:
         text = re.sub("\u201d([.,])", "\\1\u201d", text)
     # citeproc-py drops display="left-margin" spacing: "1.Lee H" -> "1. Lee H".
     text = re.sub(r"^(\[?\d+[.\]])(?=\S)", r"\1 ", text)
-    # APA's "Retrieved <accessed>, from <URL>" with no accessed date left "Retrieved <URL>". APA 7
-    # (9.16) wants a retrieval date only for pages meant to change; without one, the bare URL.
-    text = re.sub(r"\bRetrieved (?=https?://)", "", text)
     # A title ending in ? or ! takes no period after it (CSL: punctuation is not doubled).
     text = re.sub(r"([?!:])\.(?=\s|$)", r"\1", text)
     # An entry that opens with the "no date" term starts with a capital, as citeproc-js prints it.
