@@ -365,9 +365,9 @@ def test_sources_from_links_are_titled_and_print_as_entries(db_path, runner, tmp
     # "here" says nothing about the work: the host stands in for a title.
     assert rows == {"example_trial_id_5": "example.org", "example_r_7": "Skin Trial Report"}
     text = runner.invoke(cli, ["export", "citations", "--db", str(db_path), "--format", "text"]).output
-    assert text.splitlines() == [
-        "example.org. (n.d.). https://example.org/trial?id=5",
-        "Skin Trial Report. (n.d.). https://www.example.com/r/7",
+    assert text.splitlines() == [  # APA's CSL prints "Retrieved" for an undated page, as citeproc-js does
+        "example.org. (n.d.). Retrieved https://example.org/trial?id=5",
+        "Skin Trial Report. (n.d.). Retrieved https://www.example.com/r/7",
     ]
 
 

@@ -145,7 +145,7 @@ def _date(fields: dict[str, str]) -> dict[str, Any] | None:
     year = (fields.get("year") or "").strip()
     if not year:
         return None
-    if not re.fullmatch(r"-?\d{4}", year):
+    if not re.fullmatch(r"-?\d{1,4}", year):  # "100" is the year 100 (biblatex, pandoc)
         return date_from_text(year)
     parts = [int(year)]
     month = (fields.get("month") or "").strip().lower()

@@ -103,19 +103,24 @@ def _known_tags() -> set[str]:
     return {*mapping(), "TY", "ER"}
 
 
+_SUFFIX = re.compile(r"^(?:Jr|Sr|I{1,3}|IV|V|VI{0,3}|2nd|3rd|\d+th)\.?$", re.IGNORECASE)
+# A body's name: "Council on Cardiopulmonary, Critical Care, ..." is not "Family, Given".
+_BODY_WORD = re.compile(r"\s(?:on|of|and|for|the|in|&)\s", re.IGNORECASE)
+
+
 def name(value: str) -> dict[str, str]:
-    if value.count(",") > 2:
-        return {"literal": value.strip()}  # not "Family, Given, Suffix": an unsplit list or a body
+    """``Family, Given[, Suffix]`` (RIS AU/A2/ED); an organisation or an unsplit list is a literal."""
+    value = value.strip()
     family, _, given = value.partition(",")
+    if _BODY_WORD.search(f" {family} ") or (value.count(",") > 2 and ";" not in value):
+        return {"literal": value}
     given = given.strip().strip(",").strip()
     if not given:
         return {"literal": family.strip()}
-    suffix = ""
-    if "," in given:
-        given, _, suffix = given.partition(",")
-    out = {"family": family.strip(), "given": given.strip()}
-    if suffix.strip():
-        out["suffix"] = suffix.strip()
+    out = {"family": family.strip(), "given": given}
+    head, _, last = given.rpartition(",")
+    if head and _SUFFIX.match(last.strip()):
+        out["given"], out["suffix"] = head.strip(), last.strip()
     return out
 
 
