@@ -165,3 +165,93 @@ def test_partial_quotes_against_scare_quotes(text: str, kinds: list[str]) -> Non
 def test_a_label_someone_gives_with_an_object_pronoun_is_their_words() -> None:
     ex = _extract("Trump labeled it as “a total hoax.”")
     assert [(q.kind, _speakers(ex)) for q in ex.quotes] == [("source", ["Trump"])]
+
+
+def test_a_transcript_label_names_the_speaker() -> None:
+    ex = _extract("President Jacob Zuma launched the campaign.\n\nJACOB ZUMA: “My April results were negative.”")
+    assert _speakers(ex) == ["Jacob Zuma"]
+    ex = _extract("Note: “This is not an endorsement of any product.”")
+    assert _speakers(ex) == [None]
+
+
+def test_a_role_set_off_by_a_comma_before_the_name() -> None:
+    ex = _extract("Senate Majority Leader, Nevada Democrat Harry Reid said: “Voters want us to deliver.”")
+    assert _speakers(ex) == ["Harry Reid"]
+
+
+def test_the_white_house_is_a_body_not_a_man() -> None:
+    ex = _extract("President Bush has said the bill is unacceptable. Before the vote, he met at the White House "
+                  "with Republican members. “We stand united,” he said.")
+    assert _speakers(ex) == ["Bush"]
+
+
+def test_a_paragraph_run_on_after_a_closing_mark_is_no_credit() -> None:
+    ex = _extract("Harry Reid spoke first. “We will deliver,” he said. “They want us to work together.”Senate "
+                  "Minority Leader, Republican Mitch McConnell said voters want change.")
+    assert _speakers(ex) == ["Harry Reid", "Harry Reid"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("He announced a reversal on a kind of spending called “earmarks” on Monday.", "term"),
+        ("Doctors treat a condition known as “long COVID” in the clinic.", "term"),
+        ("The senator called the plan “a disaster.”", "source"),
+        ("Tom Jones arrived late. He called it “a witch hunt.”", "source"),
+    ],
+)
+def test_a_naming_participle_labels_a_thing(text: str, kind: str) -> None:
+    assert [q.kind for q in _extract(text).quotes] == [kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "speakers"),
+    [
+        # A dash credit is read like any credit: titles and body go to the description.
+        ("“We protect the environment and grow the economy.” - Acting Environmental Protection Agency "
+         "Administrator Andrew Wheeler", ["Andrew Wheeler"]),
+        # An office not yet taken up is a title.
+        ("Secretary of State-designate Hillary Clinton told senators: “We will use smart power.”", ["Hillary Clinton"]),
+        # A description with an adverb before its verb.
+        ("On its website, the World Health Organization says smoking is falling. The organization also states "
+         "that it “appears to be increasing in some regions.”", ["World Health Organization"]),
+        # Crowds of every kind are unnamed.
+        ("Organizers call it “the largest public health campaign in history.”", [None]),
+        # A sentence run into the next without a space still ends the credit.
+        ("“The plan is a high-level document,” says Alan Bernstein, director of the enterprise.Looking ahead, "
+         "the group will meet in May.", ["Alan Bernstein"]),
+        # "On North Korea, the president said": a topic is no appositive, the president is the one titled so.
+        ("President Barack Obama spoke at the White House. On North Korea, the president stressed unity. "
+         "“They must take action,” the president said.", ["Barack Obama"]),
+    ],
+)
+def test_credits_of_agency_and_broadcast_copy(text: str, speakers: list[str | None]) -> None:
+    assert _speakers(_extract(text)) == speakers
+
+
+def test_a_quotation_paragraph_after_reported_speech_is_the_reporters() -> None:
+    ex = _extract("Katherine O'Brien is a director at the WHO. She says that progress is at risk.\n\n"
+                  "“Measles is one of the most contagious infections that there is.”")
+    assert _speakers(ex) == ["Katherine O'Brien"]
+    ex = _extract("The lead writer was Anne McTiernan. The risk was low, said McTiernan.\n\n"
+                  "Another group of studies involved older women.\n\n"
+                  "“We found a nine percent increased risk among them.”")
+    assert _speakers(ex) == ["Anne McTiernan"]
+    # Someone quoted since then goes on instead.
+    ex = _extract("Anne Lee says that progress is at risk.\n\n“It is slow,” said Tom Park.\n\n"
+                  "“We need more money for it.”")
+    assert _speakers(ex) == ["Tom Park", "Tom Park"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At some campaign stops, Mr. Obama used the term “Romnesia” -- combining two words.",
+        "We have equipment in the lab nicknamed the 'Nickinator', 'i-Nick' and the 'Nicktendo64'.",
+        "According to the coach, the team's robot, named “Better Idea of Afghan Girls,” scored two points.",
+    ],
+)
+def test_words_talked_about_and_names_of_things_are_no_source(text: str) -> None:
+    ex = _extract(text)
+    assert ex.quotes and all(q.kind in ("term", "title") for q in ex.quotes)
+    assert all(q.speaker is None and q.attribution is None for q in ex.quotes)

@@ -26,7 +26,7 @@ from .names import (
 )
 
 # The role an appositive gives right after a name: ", a spokeswoman for the county,".
-APPOSITIVE_RE = re.compile(r"\s*,\s*((?:a|an|the|its|his|her|their)\s+[^,;:.]{2,80})")
+APPOSITIVE_RE = re.compile(r"\s*,\s*((?:a|an|the|its|his|her|their)\s+[^,;:.]{2,80}),")
 # Abbreviated titles and the role noun they stand for.
 TITLE_NOUNS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
                "dr": "doctor", "prof": "professor", "supt": "superintendent", "insp": "inspector",
@@ -190,6 +190,9 @@ class SpeakerIndex:
             return False  # "American YouTube", "Italian Episcopal": a nationality, not a first name
         if len(tokens) == 1 and self.counts.get(tokens[0], 0) >= 3:
             return True  # a surname the article keeps using ("Byron finally returned")
+        titles = (name.description or "").split()
+        if titles and titles[-1] in lx.TITLES and titles[-1] not in lx.FIELD_TITLES:
+            return True  # an office before a surname: "President Bush", "Sen. Warren"
         # Two or more words (or a surname the article gives in full): a person's name, unless the
         # only cue is a title word that also names a field ("Environment Canada").
         return len(full) >= 2 and not (len(tokens) == 1 and name.description)
@@ -324,8 +327,9 @@ class SpeakerIndex:
         si = bisect_right(self.sent_starts, at) - 1
         floor = self.sents[max(0, si - 8)][0] if self.sents else 0
         for name in self.names_in(floor, at):
-            if name.kind != "person" or (best is not None and name.start <= best[0]):
-                continue
+            if name.kind != "person" or (best is not None and name.start <= best[0]) \
+                    or _preceded_by_preposition(self.text, name.start):
+                continue  # "On North Korea, the president said": a topic, no appositive host
             appositive = APPOSITIVE_RE.match(self.text, name.end)
             role = (name.description or "") + " " + (appositive.group(1) if appositive else "")
             if _has_role(role, noun):

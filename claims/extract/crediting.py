@@ -25,7 +25,7 @@ from .common import (
     _sentence_at,
 )
 from .reporting_verbs import REPORTING_FORMS
-from .speakers import Credit, SpeakerIndex, credit_after, credit_before, is_naming
+from .speakers import Credit, SpeakerIndex, credit_after, credit_before, is_naming, pronoun_credit
 
 # A follow-on quotation keeps the last speaker across at most this many blocks.
 CONTINUATION_BLOCKS = 2
@@ -36,8 +36,16 @@ _SHARED_CREDIT_RE = re.compile(r"[\s,;]*(?:\(\(\w+\)\)\s*)?(?:(?:and|or|but|in|a
                                re.IGNORECASE)
 # "products labeled as “…”": a participle after a thing, a label no one in the sentence gives
 # ("Trump labeled it as “…”" has its object pronoun and is someone's words).
-_LABELLED_THING_RE = re.compile(r"\b(?!(?:it|them|him|her|this|that|these|those)\b)[a-z]\w*\s+(?:labell?ed|branded|"
-                                r"marketed|sold|advertised|billed|touted|promoted|packaged|described|known)\s+as\s*$")
+# So is a naming participle right before the quotation, with no object between: "a kind of
+# spending called “earmarks”", "a condition known as “long COVID”" (active calling names its
+# object first: "called the plan “…”").
+_LABELLED_THING_RE = re.compile(r"\b(?!(?:it|them|him|her|this|that|these|those|he|she|they|we|i|who)\b)[a-z]\w*\s+"
+                                r"(?:(?:labell?ed|branded|marketed|sold|advertised|billed|touted|promoted|packaged|"
+                                r"described|known)\s+as|called|dubbed|named|nicknamed|labell?ed|termed|branded)"
+                                r"(?:\s+(?:the|a|an))?\s*$")
+# "used the term “Romnesia”": a word talked about, whatever verb ("term") the noun spells.
+_WORD_TALKED_ABOUT_RE = re.compile(r"\b(?:the|a|an|this|that)\s+(?:term|word|words|phrase|label|name|buzzword|"
+                                   r"expression|slogan|nickname|hashtag)\s*$", re.IGNORECASE)
 _MARKED_WORD_RE = re.compile(r"[A-Za-z][\w’'-]*[.!?]?")
 YEAR_RE = re.compile(r"\b(?:1[5-9]|20)\d\d\b")
 TITLE_CUE_RE = re.compile(
@@ -121,9 +129,10 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                 # A label someone gives is their words: "Trump called it “a disgrace”".
                 if is_naming(text, left_from, span.open_at) and not _title_case(marked) and not re.search(
                         r"\b(?:was|were|is|are|be|been|being)\s+(?:\w+\s+)?\w+\s*$", left) \
-                        and not _LABELLED_THING_RE.search(left):
+                        and not _LABELLED_THING_RE.search(left) and not _WORD_TALKED_ABOUT_RE.search(left):
                     credit = credit_before(index, left_from, span.open_at)
-                    if credit is not None and (credit.speaker is not None or credit.unnamed):
+                    if credit is not None and (credit.speaker is not None or credit.unnamed
+                                               or pronoun_credit(credit.attribution)):
                         info.kind = "source"  # "Critics have dubbed the plan “Obamacare lite”" too
                         credit.partial = True
                     else:
@@ -146,10 +155,12 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                 if info.kind == "term":
                     if _title_case(marked) or TITLE_CUE_RE.search(left):
                         info.kind = "title"
+                    _apply(info, None, index)
                     continue
             elif info.kind == "source" and _title_case(marked) and len(words) <= 12 and (
-                    TITLE_CUE_RE.search(left) or re.search(r"\b(?:on|in|at|from|of|as)\s*$", left)):
+                    TITLE_CUE_RE.search(left) or re.search(r"\b(?:on|in|at|from|of|as|named|called|dubbed|nicknamed)\s*$", left)):
                 info.kind = "title"
+                _apply(info, None, index)
                 continue
             after = text[span.close_at : span.close_at + 30]
             next_word = re.match(r"\s+([a-z][\w'’-]*)", after)
@@ -181,11 +192,26 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
         else:
             if span.credit and YEAR_RE.search(span.credit) and len(words) <= 15:
                 info.kind = "title"
+                _apply(info, None, index)
                 continue
             prev = _previous_sentence(span.start, span.block, blocks, sentences, starts)
             lead = text[prev.start : prev.end].rstrip() if prev is not None else ""
-            if lead.endswith(":"):
+            block_end = blocks[span.last_block if span.last_block >= 0 else span.block].end
+            if span.credit and span.close_at < block_end:
+                # “…” - Acting EPA Administrator Andrew Wheeler: the dash credit, read as any credit.
+                credit = credit_after(index, span.close_at, block_end)
+                if credit is not None and credit.speaker is None:
+                    credit = None
+            reporter = None if credit is not None or lead.endswith(":") else _reporter_before(
+                index, span.open_at, span.block, blocks, sentences, starts)
+            if credit is not None:
+                pass
+            elif lead.endswith(":"):
                 credit = credit_before(index, prev.start, prev.end)
+            elif reporter is not None and (last_speaker is None or reporter[1] > last_end):
+                # A paragraph that is all quotation after the writer reports someone's words in
+                # their own ("She says that progress is at risk."): that person goes on.
+                credit = Credit("", reporter[0])
             elif last_speaker is not None and not (info.attribution_kind == "named" and span.credit) \
                     and _continues(blocks, text, last_block, span.block, last_end, span.open_at):
                 # A paragraph that is all quotation right after a credited one: the same speaker.
@@ -204,7 +230,10 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                     p.span.open_at < prev.end and prev.start < p.span.close_at for p in infos[max(0, n - 4) : n]):
                 colon = text[prev.start : prev.end].rstrip().endswith(":")
                 credit = credit_before(index, prev.start, prev.end, strict=not colon)
-                if credit is not None and not colon and not _announces(text, prev.start, prev.end):
+                if credit is not None and not colon and not _announces(text, prev.start, prev.end) and not (
+                        credit.speaker is not None and index.speakers[credit.speaker].kind == "person"):
+                    # "Other sites have stated that they will keep it." hands over nothing; "Roy
+                    # Wadia, a spokesman, says China must share data." hands over to Wadia.
                     credit = None
                 if credit is not None:
                     credit.partial = False
@@ -218,6 +247,28 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
         if info.kind == "source" and info.speaker_index is not None:
             last_speaker, last_block, last_end = info.speaker_index, span.last_block if span.last_block >= 0 else span.block, span.close_at
     return [Speaker(name=s.name, kind=s.kind, description=s.description) for s in index.speakers]
+
+
+# How many sentences back a reported speaker may hand over to a quotation paragraph.
+REPORTER_SENTENCES = 3
+
+
+def _reporter_before(index: SpeakerIndex, at: int, block: int, blocks: list[Block], sentences: list[_Sentence],
+                     starts: list[int]) -> tuple[int, int] | None:
+    """The person the writer last reported as speaking, in their own words ("McTiernan said the
+    agency considers…"), in the few prose sentences before ``at``: (speaker, where)."""
+    i = bisect_right(starts, at - 1) - 1
+    for _ in range(REPORTER_SENTENCES):
+        while i >= 0 and sentences[i].start >= at:
+            i -= 1
+        if i < 0 or block - sentences[i].block > CONTINUATION_BLOCKS or blocks[sentences[i].block].kind not in PROSE_KINDS:
+            return None
+        sentence = sentences[i]
+        credit = credit_before(index, sentence.start, sentence.end, strict=True)
+        if credit is not None and credit.speaker is not None and index.speakers[credit.speaker].kind == "person":
+            return credit.speaker, sentence.start
+        i -= 1
+    return None
 
 
 def _own_sentence(text: str, attribution: str | None, left_from: int, span: _QuoteSpan, right_to: int) -> bool:

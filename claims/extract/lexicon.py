@@ -23,6 +23,12 @@ Democratic Conservative Liberal Green
 # Title words that are also common surnames: after a first name they end a name ("Tom Green").
 SURNAME_TITLES = frozenset("Green King Major Dean Bishop Judge Justice Chancellor Speaker Leader Prince Lord "
                            "Chief Marshal Cardinal Sheriff Provost Chair Coach Officer".split())
+# Title words that describe a field, a party or a rank modifier rather than a person's office:
+# "Environment Canada" or "Health" before a name says nothing of a person.
+FIELD_TITLES = frozenset("""Vice Prime Deputy Under Crown Foreign Interior Defence Defense Health Finance Education
+Environment Justice Home Shadow Acting Interim Former Emeritus Associate Assistant Executive Senior State US U.S. UK
+U.K. Federal National Regional District Provincial Labour Labor Republican Democrat Democratic Conservative Liberal
+Green Minority Majority Chief Attorney""".split())
 HONORIFICS = frozenset({"Dr", "Dr.", "Prof", "Prof.", "Professor", "Mr", "Mr.", "Mrs", "Mrs.", "Ms",
  "Ms.", "Miss", "Mx", "Mx."})
 MALE_HONORIFICS = frozenset({"Mr", "Mr.", "Sir", "Lord", "King", "Prince", "Father", "Emperor"})
@@ -83,7 +89,7 @@ University Institute College Hospital Clinic Center Centers Centre Centres Insti
 Administration Organization Organisation Academy Council Ministry Department School Laboratory
 Laboratories Lab Board Commission Group Network Service Services Trust Church Party Committee
 Office Bureau Authority Corporation Corp Corp. Inc Inc. Ltd Ltd. Company Co Co. Bank Fund Union
-Federation League Court Parliament Congress Senate Assembly Government Police Army Navy Force
+Federation League Court Parliament Congress Senate House Assembly Government Police Army Navy Force
 Forces Municipality County Museum Gallery Library Project Programme Program Alliance Coalition
 Secretariat Conference Industries Systems Technologies Partners International Associates
 """.split())

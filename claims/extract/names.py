@@ -29,9 +29,15 @@ COMMON_WORDS = (frozenset(w.capitalize() for w in rules.STOPWORDS) | rules.NOT_A
     "After Before During Since Although Though Despite Regarding Following Citing Discussing "
     "Speaking Asked Writing According Image Photo Credit Source Sources Also".split())) - lx.HONORIFICS - {"Sir", "Dame"}
 _GENERIC = re.compile(rules.SOURCE_NOUN + "|" + rules.GENERIC_SPEAKER + r"|officials|critics|analysts|observers|witnesses|residents|police|sources", re.IGNORECASE)
-_CROWD = re.compile(r"officials|critics|analysts|observers|witnesses|residents|police|sources|authorities|scientists|experts|doctors", re.IGNORECASE)
+_CROWD = re.compile(r"officials|critics|analysts|observers|witnesses|residents|police|sources|authorities|scientists|"
+                    r"experts|doctors|organi[sz]ers|activists|protesters|advocates|campaigners|supporters|opponents|"
+                    r"investigators|lawmakers|legislators|diplomats|economists|volunteers|workers|parents|teachers|"
+                    r"students|patients|survivors|families|relatives|neighbou?rs|locals|villagers|aides|staff",
+                    re.IGNORECASE)
 
 
+# An office not yet taken up: "State-designate", "President-elect".
+DESIGNATE_RE = re.compile(r"-(?:designate|elect)$")
 # Lower-case words inside a body's name ("Council on Foreign Relations"); never at its end.
 CONNECTORS = frozenset("of for on and the de du des &".split())
 # A US politician's party and state: "D-N.Y.", "R-Texas", "I-Vt.".
@@ -118,7 +124,8 @@ def _classify(tokens: list[str]) -> SpeakerKind:
 def _split_title(tokens: list[str]) -> tuple[list[str], list[str]]:
     """(title tokens, name tokens): "Vice President Joe Biden" -> (Vice President, Joe Biden)."""
     i = 0
-    while i < len(tokens) - 1 and (tokens[i] in lx.TITLES or tokens[i].rstrip(".") in lx.TITLES):
+    while i < len(tokens) - 1 and (tokens[i] in lx.TITLES or tokens[i].rstrip(".") in lx.TITLES
+                                   or DESIGNATE_RE.search(tokens[i])):
         i += 1
     return tokens[:i], tokens[i:]
 
@@ -160,7 +167,7 @@ def parse_name(text: str, start: int, end: int) -> _Name | None:
     if all(t in lx.TITLES or t.rstrip(".") in lx.TITLES for t in tokens) and not (
             len(tokens) == 1 and tokens[0] in lx.SURNAME_TITLES):
         return None
-    if len(tokens) == 1 and _GENERIC.fullmatch(tokens[0]):
+    if len(tokens) == 1 and (_GENERIC.fullmatch(tokens[0]) or _CROWD.fullmatch(tokens[0])):
         return None  # "Dermatologists said", "Experts say": a crowd, not a name
     titles, name_tokens = _split_title(tokens)
     while len(name_tokens) > 1 and name_tokens[0].casefold() in lx.PERSON_NOUNS \

@@ -36,7 +36,18 @@ from dataclasses import dataclass
 from .. import rules
 from . import lexicon as lx
 from .coreference import Speaker, SpeakerIndex
-from .names import _CROWD, _GENERIC, ABBREVIATIONS, PREPOSITIONS, _preceded_by_preposition, _words
+from .names import (
+    _CROWD,
+    _GENERIC,
+    ABBREVIATIONS,
+    COMMON_WORDS,
+    PREPOSITIONS,
+    _classify,
+    _first_gender,
+    _Name,
+    _preceded_by_preposition,
+    _words,
+)
 from .reporting_verbs import AMBIGUOUS_FORMS, NAMING_FORMS, REPORTING_FORMS
 
 __all__ = ["Credit", "Speaker", "SpeakerIndex", "credit_after", "credit_before", "is_naming"]
@@ -59,9 +70,12 @@ QUOTED_FROM_RE = re.compile(r"\b(?:words?|lines?|quote|quotation|verses?|motto|s
 # A full stop that ends a sentence, not an abbreviation ("Dr.", "Sen.", "J.", "N.Y.").
 _STOP = "".join(rf"(?<!\b{a})" for a in ABBREVIATIONS) + r"(?<!\b[A-Z])\."
 CLAUSE_BREAK_RE = re.compile(r"[;:—–]|\s--?\s|" + _STOP + r"\s|,\s+(?:but|and|while|although|though|whereas|as|with|where|when)\s", re.IGNORECASE)
-CLAUSE_END_RE = re.compile(r"[;:!?]|" + _STOP + r"(?=\s|$)")
+# A full stop run into the next sentence without a space ("the enterprise.Looking ahead") ends it too.
+CLAUSE_END_RE = re.compile(r"[;:!?]|" + _STOP + r"(?=\s|$)|(?<=[a-z]{2})\.(?=[A-Z][a-z])")
 
 
+# A transcript's speaker label before a quotation: "JACOB ZUMA: “…”".
+SPEAKER_LABEL_RE = re.compile(r"\s*((?:Dr\.|Prof\.|Mr\.|Mrs\.|Ms\.)?\s*[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3})\s*:\s*")
 # The speaker "index" of an outright unnamed source.
 UNNAMED = -1
 
@@ -129,7 +143,8 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
     for ni, name in enumerate(names):
         if _preceded_by_preposition(text, name.start, start) or text[max(0, name.start - 1) : name.start] == "(":
             continue  # "of the Council", "(Italian Episcopal Conference)": not the subject
-        if ni + 1 < len(names) and _modifies_role(text, name.end, names[ni + 1].start):
+        if ni + 1 < len(names) and (_modifies_role(text, name.end, names[ni + 1].start)
+                                    or _role_before(text, name.start, names[ni + 1])):
             continue  # "White House press secretary Sarah Sanders": the body qualifies her role
         after = text[name.end : name.end + 3]
         rest = [w.group(0).casefold() for w in _words(text, name.end, verb_at)]
@@ -185,6 +200,8 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
         if tail[k].casefold() in {"the", "a", "an", "one", "some", "another", "this", "that", "many",
                                   "several", "other"}:
             phrase = tail[k:]
+            while len(phrase) > 2 and (phrase[-1].casefold() in AUXILIARIES or phrase[-1].endswith("ly")):
+                phrase = phrase[:-1]  # "The organization also states"
             return " ".join(phrase), _described(index, phrase, verb_at)
     if tail and (tail[-1].casefold().rstrip("s") in lx.PERSON_NOUNS or tail[-1].casefold() in lx.PERSON_NOUNS):
         return " ".join(tail[-2:]), None
@@ -234,6 +251,18 @@ def _modifies_role(text: str, end: int, next_name: int) -> bool:
         w in lx.PERSON_NOUNS or w.split("-")[-1] in lx.PERSON_NOUNS for w in words)
 
 
+def _role_before(text: str, start: int, name: _Name) -> bool:
+    """Whether ``text[start:name.start]`` is a role set off by a comma before the person's name:
+    "Senate Majority Leader, Nevada Democrat Harry Reid said"."""
+    if name.kind != "person":
+        return False
+    match = re.fullmatch(r"(.*?\S)\s*,\s*(?:[A-Z][\w.'’-]*\s+)*", text[start : name.start], re.DOTALL)
+    if match is None or "," in match.group(1):
+        return False
+    last = match.group(1).split()[-1]
+    return last in lx.TITLES or last.casefold() in lx.PERSON_NOUNS
+
+
 def _subject_after(index: SpeakerIndex, verb_end: int, end: int) -> tuple[str, int | None] | None:
     """The subject after an inverted verb: "“…,” said Ambassador Mohib of Afghanistan."""
     text = index.text
@@ -243,9 +272,10 @@ def _subject_after(index: SpeakerIndex, verb_end: int, end: int) -> tuple[str, i
         return pronoun, index.resolve_pronoun(pronoun, words[0].start())
     names = index.names_in(verb_end, end)
     if names and not _words(text, verb_end, names[0].start)[:2] == []:
-        lead = [w.group(0).casefold() for w in _words(text, verb_end, names[0].start)]
-        if lead and lead[-1] in PREPOSITIONS:
-            names = []
+        lead = [w.group(0) for w in _words(text, verb_end, names[0].start)]
+        if lead and lead[-1].casefold() in PREPOSITIONS and not (
+                lead[-1] in {"of", "for"} and len(lead) >= 2 and lead[-2] in lx.TITLES):
+            names = []  # "said in Washington": a place; "Secretary of Defense X" is a title
     while len(names) > 1 and _modifies_role(text, names[0].end, names[1].start):
         names = names[1:]
     if names:
@@ -276,6 +306,8 @@ def credit_after(index: SpeakerIndex, start: int, end: int) -> Credit | None:
     before = text[max(0, start - 3) : start]
     if not re.search(r"[,.!?…][\"'”’»]*$", before) and not re.match(r"\s*[,—–-]", head):
         return None  # “protégé” he wrote, “…”: the credit belongs to the next quotation
+    if head[:1].isalnum() and re.search(r"[.!?][\"'”’»]*$", before):
+        return None  # ‘…other."Senate Minority Leader…’: a new paragraph run on without a break
     lead = len(head) - len(head.lstrip(" ,.;:!?\"'”’»)"))
     at = start + lead
     dash = re.match(r"\s*(?:[—–]|--|-\s)\s*", text[start:end])
@@ -322,6 +354,11 @@ def _clause_end(text: str, start: int, end: int) -> int:
 def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = False) -> Credit | None:
     """A credit before a quotation in ``text[start:end]`` (the quotation opens at ``end``)."""
     text = index.text
+    label = SPEAKER_LABEL_RE.fullmatch(text, start, end)
+    if label is not None:
+        found = _labelled_speaker(index, label.group(1), label.start(1))
+        if found is not None:
+            return Credit(label.group(1), found)
     names = index.names_in(start, end)
     if names and not _words(text, names[-1].end, end):
         source_of = QUOTED_FROM_RE.search(text, max(start, names[-1].start - 30), names[-1].start)
@@ -351,9 +388,15 @@ def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = Fals
         if k and words[k - 1].group(0).casefold() in {"was", "were", "is", "are", "been", "be"} \
                 and k + 1 < len(words) and words[k + 1].group(0).casefold() == "by":
             found = _subject_after(index, words[k + 1].end(), end)
+        after = index.names_in(words[k].end(), end)
+        if found is None and k and len(words) - k <= 6 and text[: words[k].start()].rstrip().endswith(",") \
+                and after and re.fullmatch(r"\s*", text[words[k].end() : after[0].start]) \
+                and re.fullmatch(r"[\s.]*", text[after[0].end : end]) and text[:end].rstrip().endswith("."):
+            # "The risk was low, said McTiernan.": an inverted credit closing reported speech.
+            found = _subject_after(index, words[k].end(), end)
         found = found or _subject_before(index, clause_start, words[k].start())
         if found is None and k == 0:
-            found = _subject_after(index, words[k].end(), end)
+            found = _subject_after(index, words[k].end(), end)  # "Said Park: “…”"
         if found is None:
             continue
         gap = [w.group(0).casefold() for w in words[k + 1 :]]
@@ -377,6 +420,20 @@ def _reports_speech(gap: list[str], verb: str) -> bool:
     if not gap or verb in NAMING_FORMS:
         return True
     return gap[-1] in {"to", "as"} or bool(SPEECH_COMPLEMENT & set(gap))
+
+
+def _labelled_speaker(index: SpeakerIndex, label: str, at: int) -> int | None:
+    """The speaker a transcript label names ("JACOB ZUMA:", "Dr. Fauci:"), or None when the label
+    is no name ("Note:", "Update:", "Q:")."""
+    tokens = label.split()
+    if any(t in COMMON_WORDS or t.capitalize() in COMMON_WORDS for t in tokens):
+        return None
+    if label.isupper():
+        tokens = [t.capitalize() if len(t) > 2 or not t.endswith(".") else t for t in tokens]
+    if len(tokens) == 1 and not (label.isupper() and len(label) >= 3) and tokens[0] not in index.full_names:
+        return None
+    kind = _classify(tokens)
+    return index.add(" ".join(tokens), kind, None, _first_gender(tokens) if kind == "person" else None, at)
 
 
 def _partial(gap: list[str], verb: str) -> bool:
