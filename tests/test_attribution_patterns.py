@@ -255,3 +255,16 @@ def test_words_talked_about_and_names_of_things_are_no_source(text: str) -> None
     ex = _extract(text)
     assert ex.quotes and all(q.kind in ("term", "title") for q in ex.quotes)
     assert all(q.speaker is None and q.attribution is None for q in ex.quotes)
+
+
+def test_a_name_that_makes_a_body_of_its_noun() -> None:
+    ex = _extract("John McCain has increased what the Obama campaign calls “angry, personal attacks.”")
+    assert _speakers(ex) == ["Obama campaign"]
+    assert ex.speakers[0].kind == "organization"
+
+
+def test_a_title_with_its_of_phrase_resolves_the_role_noun() -> None:
+    ex = _extract("Secretary of State-designate Hillary Clinton spoke on Tuesday. In an opening statement at the "
+                  "Foreign Relations Committee hearing, the secretary-designate said the world needs "
+                  "“more partners and fewer adversaries.”")
+    assert _speakers(ex) == ["Hillary Clinton"]

@@ -13,6 +13,7 @@ from . import lexicon as lx
 from .names import (
     _CROWD,
     ACRONYM_DEF_RE,
+    DESIGNATE_RE,
     NAME_RUN_RE,
     PARTY_RE,
     _description,
@@ -27,6 +28,8 @@ from .names import (
 
 # The role an appositive gives right after a name: ", a spokeswoman for the county,".
 APPOSITIVE_RE = re.compile(r"\s*,\s*((?:a|an|the|its|his|her|their)\s+[^,;:.]{2,80}),")
+# A title with its "of" phrase right before a name's run: "Secretary of ", "Minister for ".
+TITLE_OF_RE = re.compile(r"(?:[A-Z][\w.'’-]*\s+){1,3}(?:of|for)\s+(?:the\s+)?$")
 # Abbreviated titles and the role noun they stand for.
 TITLE_NOUNS = {"sen": "senator", "rep": "representative", "gov": "governor", "gen": "general",
                "dr": "doctor", "prof": "professor", "supt": "superintendent", "insp": "inspector",
@@ -90,6 +93,10 @@ class SpeakerIndex:
             parsed = parse_name(text, match.start(), end)
             if parsed is None:
                 continue
+            title_of = TITLE_OF_RE.search(text, max(0, parsed.start - 60), parsed.start)
+            if title_of is not None and title_of.group(0).split()[0] in lx.TITLES and parsed.kind == "person":
+                # "Secretary of State-designate Hillary Clinton": the title runs on before "of".
+                parsed.description = " ".join((title_of.group(0) + (parsed.description or "")).split())
             self.names.append(parsed)
             tokens = parsed.name.split()
             if len(tokens) == 1:
@@ -292,7 +299,7 @@ class SpeakerIndex:
         """ "the agency" -> the most recent body; "the senator" -> the most recent person."""
         if not words or words[0].casefold() not in {"the", "this", "that"}:
             return None
-        noun = words[-1].casefold().strip(".,")
+        noun = DESIGNATE_RE.sub("", words[-1].casefold().strip(".,"))  # "the secretary-designate"
         if noun in lx.ORG_NOUNS:
             want = {"organization", "group"}
         elif noun in lx.PUBLICATION_NOUNS:

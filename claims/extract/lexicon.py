@@ -65,6 +65,8 @@ foundation charity police army military navy force regime state country nation m
 county province region parliament congress senate house cabinet campaign coalition alliance
 network corporation business bank lab laboratory clinic museum gallery library
 """.split())
+# Nouns a name turns into a body of its own: "the Obama campaign", "the Trump administration".
+BODY_HEADS = frozenset("campaign administration government team camp office family".split())
 PUBLICATION_NOUNS = frozenset("""
 newspaper paper magazine journal outlet broadcaster channel station network website site blog
 publication daily weekly tabloid wire

@@ -158,6 +158,11 @@ def _subject_before(index: SpeakerIndex, start: int, verb_at: int) -> tuple[str,
             if head and not (head in lx.DOCUMENT_NOUNS and len(rest) <= 3) and (
                     {head, singular} & (lx.PERSON_NOUNS | lx.ORG_NOUNS | lx.DOCUMENT_NOUNS)
                     or _GENERIC.fullmatch(head)):
+                if head in lx.BODY_HEADS and len(rest) <= 3 and ni + 1 == len(names):
+                    # "the Obama campaign calls", "the Trump administration said": that body.
+                    body = f"{name.name} {text[name.end : verb_at].split()[0]}"
+                    return " ".join(text[name.start : verb_at].split()), index.add(
+                        body, "organization", None, None, name.start)
                 continue  # a name modifying a noun ("Harvard researchers found")
         credit = text[name.start : verb_at]
         gap = text[name.end : verb_at]
@@ -384,6 +389,10 @@ def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = Fals
         clause_start = start
         for m in CLAUSE_BREAK_RE.finditer(text, start, words[k].start()):
             clause_start = m.end()
+        if low in NAMING_FORMS:
+            # "McCain has increased what the Obama campaign calls “…”": the subject follows "what".
+            whats = list(re.finditer(r"\bwhat\s+", text[clause_start : words[k].start()]))
+            clause_start += whats[-1].end() if whats else 0
         found = None
         if k and words[k - 1].group(0).casefold() in {"was", "were", "is", "are", "been", "be"} \
                 and k + 1 < len(words) and words[k + 1].group(0).casefold() == "by":
