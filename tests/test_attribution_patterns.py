@@ -248,6 +248,7 @@ def test_a_quotation_paragraph_after_reported_speech_is_the_reporters() -> None:
     [
         "At some campaign stops, Mr. Obama used the term “Romnesia” -- combining two words.",
         "We have equipment in the lab nicknamed the 'Nickinator', 'i-Nick' and the 'Nicktendo64'.",
+        "Ants\n\nI like to build the setups myself (we have equipment in the lab nicknamed the 'Nickinator').",
         "According to the coach, the team's robot, named “Better Idea of Afghan Girls,” scored two points.",
     ],
 )

@@ -137,7 +137,8 @@ def credit_quotes(text: str, blocks: list[Block], sentences: list[_Sentence], st
                         credit.partial = True
                     else:
                         credit = None
-                if info.kind == "term" and not _TERM_MARKER.search(left.rstrip(" ,")) and not _title_case(marked):
+                if info.kind == "term" and not _TERM_MARKER.search(left.rstrip(" ,")) and not _title_case(marked) \
+                        and not _LABELLED_THING_RE.search(left) and not _WORD_TALKED_ABOUT_RE.search(left):
                     # Quoted words inside reported speech: "Officials urged residents to “stay home”".
                     credit = credit_before(index, left_from, span.open_at, strict=True)
                     if credit is not None and credit.reported and (credit.speaker is not None or credit.unnamed):
