@@ -269,3 +269,11 @@ def test_a_title_with_its_of_phrase_resolves_the_role_noun() -> None:
                   "Foreign Relations Committee hearing, the secretary-designate said the world needs "
                   "“more partners and fewer adversaries.”")
     assert _speakers(ex) == ["Hillary Clinton"]
+
+
+def test_a_named_subject_hands_over_with_a_colon_whatever_its_verb() -> None:
+    ex = _extract("Dr. Francis Collins, the NIH director, put it simply: “Get vaccinated.”")
+    assert _speakers(ex) == ["Dr. Francis Collins"]
+    # A colon after no name credits no one.
+    ex = _extract("The results were clear: “Get vaccinated.”")
+    assert _speakers(ex) in ([], [None])

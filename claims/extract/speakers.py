@@ -414,6 +414,15 @@ def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = Fals
         result = Credit.of(credit, found, partial)
         result.reported = _reports_speech(gap, low)
         return result
+    colon = re.search(r":\s*[\"'“‘]?\s*$", text[start:end])
+    if colon is not None:
+        # "Dr. Francis Collins, the NIH director, put it simply: “…”": a named subject handing
+        # over with a colon, whatever its verb.
+        lead = [n for n in index.names_in(start, start + colon.start())
+                if not _preceded_by_preposition(text, n.start, start)]
+        if lead and not _words(text, start, lead[0].start):
+            return Credit(" ".join(text[start : start + colon.start()].split()).strip(" ,"),
+                          index.resolve_name(lead[0], text[lead[0].end : start + colon.start()]))
     return None
 
 
