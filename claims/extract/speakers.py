@@ -420,7 +420,8 @@ def credit_before(index: SpeakerIndex, start: int, end: int, strict: bool = Fals
         # over with a colon, whatever its verb.
         lead = [n for n in index.names_in(start, start + colon.start())
                 if not _preceded_by_preposition(text, n.start, start)]
-        if lead and not _words(text, start, lead[0].start):
+        if lead and not _words(text, start, lead[0].start) and (
+                lead[0].kind != "person" or index._personlike(lead[0], None)):  # not "Note:"
             return Credit(" ".join(text[start : start + colon.start()].split()).strip(" ,"),
                           index.resolve_name(lead[0], text[lead[0].end : start + colon.start()]))
     return None
