@@ -9,7 +9,6 @@ written again.
 from __future__ import annotations
 
 import bisect
-import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -127,11 +126,17 @@ def _link_index(db: sqlite_utils.Database, links: list[tuple[Any, ...]], article
             if r["title_key"] and r["year"] is not None:
                 clauses.append("(title_key = ? and year = ?)")
                 params += [r["title_key"], r["year"]]
-        for stem in {s.key or generated_key(s.csl) for s in stubs}:
+        stems = {s.key or generated_key(s.csl) for s in stubs}
+        for stem in stems:
             clauses.append("(key >= ? and key < ?)")
             params += [stem, stem + "\U0010ffff"]
-        for row in SourceIndex.load(db, "where " + " or ".join(clauses), params).rows.values():
+        near = SourceIndex.load(db, "where " + " or ".join(clauses), params, key_stems=stems)
+        for row in near.rows.values():
             index.add(row)
+        for key, source_id in near.by_key.items():
+            index.by_key.setdefault(key, source_id)
+        for source_id, kind in near.key_kind.items():
+            index.key_kind.setdefault(source_id, kind)
     index.next_id = max(index.next_id, db.execute("select coalesce(max(id), 0) + 1 from sources").fetchone()[0])
     return index
 
@@ -185,15 +190,9 @@ def link_candidates(
 
 def _sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence spans (absolute offsets) in ``text[start:end]``, by pysbd."""
-    return [(start + span.start, start + span.end) for span in _segmenter().segment(text[start:end])]
+    from .segment import segmenter
 
-
-@functools.cache
-def _segmenter() -> Any:
-    # Building a Segmenter compiles its rules: once per process, not once per linked block.
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+    return [(start + span.start, start + span.end) for span in segmenter().segment(text[start:end])]
 
 
 def _overlaps(a_start: int, a_end: int, b_start: int, b_end: int) -> bool:

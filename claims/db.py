@@ -48,8 +48,9 @@ def open_db(path: str | Path, *, create: bool = True, migrate: bool | None = Non
 
     ``create=True`` (the default) creates the file if it is missing; ``migrate`` (default: the
     same as ``create``) applies pending migrations, switches the file to WAL and first runs
-    ``PRAGMA quick_check``. Read commands pass ``create=False`` and leave the file exactly as it
-    was. Either way a file that is not a claims database (it has tables but no claims
+    ``PRAGMA quick_check`` (unless the file is as a claims write command left it at its clean
+    close: :mod:`claims.integrity`). Read commands pass ``create=False`` and leave the file
+    exactly as it was. Either way a file that is not a claims database (it has tables but no claims
     migrations) is refused before anything is written to it.
     """
     path = Path(path)
@@ -80,6 +81,7 @@ def open_db(path: str | Path, *, create: bool = True, migrate: bool | None = Non
         if migrate:
             if status == "claims":
                 check_integrity(db, path)
+            connections.track_writer(db, path)
             if db.journal_mode != "wal":
                 db.enable_wal()
             ensure_schema(db)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import sqlite_utils
@@ -53,6 +54,20 @@ def save_keys(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> None:
 def load_keys(db: sqlite_utils.Database) -> list[tuple[str, int, str]]:
     """(key, source id, kind) of every recorded key, oldest first."""
     return [tuple(r) for r in db.execute("select key, source_id, kind from source_keys order by id")]
+
+
+def keys_near(db: sqlite_utils.Database, source_ids: list[int], stems: Iterable[str]) -> list[tuple[str, int, str]]:
+    """(key, source id, kind), oldest first, of the keys of ``source_ids`` and of every key that
+    starts with one of ``stems`` (in any letter case), through the indexes on both columns."""
+    rows: dict[int, tuple[str, int, str]] = {}
+    for chunk in range(0, len(source_ids), 500):
+        part = source_ids[chunk : chunk + 500]
+        sql = f"select id, key, source_id, kind from source_keys where source_id in ({','.join('?' * len(part))})"
+        rows.update((r[0], tuple(r[1:])) for r in db.execute(sql, part))
+    for stem in set(map(fold, stems)):
+        sql = "select id, key, source_id, kind from source_keys where key >= ? collate nocase and key < ? collate nocase"
+        rows.update((r[0], tuple(r[1:])) for r in db.execute(sql, [stem, stem + "\U0010ffff"]))
+    return [rows[i] for i in sorted(rows)]  # type: ignore[misc]
 
 
 def source_for_key(db: sqlite_utils.Database, ref: str | int) -> int | None:

@@ -220,14 +220,19 @@ class SourceIndex:
     next_id: int = 1
 
     @classmethod
-    def load(cls, db: sqlite_utils.Database, where: str = "", params: list[Any] | None = None) -> SourceIndex:
-        """Every source, or (``where``) only those a caller needs to look up by identifier."""
+    def load(
+        cls, db: sqlite_utils.Database, where: str = "", params: list[Any] | None = None, key_stems: Iterable[str] = ()
+    ) -> SourceIndex:
+        """Every source, or (``where``) only those a caller needs to look up by identifier, with
+        their keys and every key starting with one of ``key_stems`` (a new key must not collide
+        with them): indexed lookups, so linking one article does not read every key."""
         index = cls()
         columns = ", ".join(f"[{c}]" for c in ("id", *CSL_COLUMNS, "note"))
         for values in db.execute(f"select {columns} from sources {where}", params or []):
             row = dict(zip(("id", *CSL_COLUMNS, "note"), values, strict=True))
             index.add(row)
-        for key, source_id, kind in source_keys.load_keys(db):
+        keys = source_keys.load_keys(db) if not where else source_keys.keys_near(db, list(index.rows), key_stems)
+        for key, source_id, kind in keys:
             index.by_key.setdefault(source_keys.fold(key), source_id)
             if source_id in index.rows and source_keys.fold(index.rows[source_id]["key"]) == source_keys.fold(key):
                 index.key_kind[source_id] = kind
