@@ -8,6 +8,11 @@ memory stays bounded by the pool's queue, not the corpus.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import resource
+import sys
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -46,6 +51,42 @@ def extract_for_build(doc: Document) -> Extracted:
     each link sits in (for cited-source links), so the one writer only writes."""
     sentences = link_sentences(doc.text, [(b.start, b.end) for b in doc.blocks], [link.start for link in doc.links])
     return extract(doc), sentences
+
+
+def _workers_cpu() -> float:
+    """CPU seconds of the live worker processes (Linux's /proc; 0 elsewhere): getrusage counts
+    children only once they have exited."""
+    total = 0.0
+    for child in multiprocessing.active_children():
+        try:
+            fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
+
+
+class Progress:
+    """``claims build --progress``: a line on stderr every ``every`` articles written, with the
+    wall and CPU seconds (this process and its finished workers) since the build began and the
+    rate of the last stretch, so a long build shows whether its per-article cost grows."""
+
+    def __init__(self, total: int, every: int = 500) -> None:
+        self.total, self.every, self.done = total, every, 0
+        self.start = self.last = time.perf_counter()
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.done % self.every and self.done != self.total:
+            return
+        now = time.perf_counter()
+        usage = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+        cpu = sum(u.ru_utime + u.ru_stime for u in usage) + _workers_cpu()
+        stretch = self.done % self.every or self.every
+        print(f"build: {self.done}/{self.total} articles written, {now - self.start:.0f} s, "
+              f"{(now - self.last) / stretch * 1000:.0f} ms/article lately, CPU {cpu:.0f} s "
+              f"(this process {usage[0].ru_utime + usage[0].ru_stime:.0f} s)", file=sys.stderr, flush=True)  # fmt: skip
+        self.last = now
 
 
 def extractions(docs: Sequence[Document | None], jobs: int = 1) -> Iterator[Extracted | None]:
@@ -97,6 +138,16 @@ def touched_articles(db: sqlite_utils.Database) -> Iterator[set[int]]:
         for name in triggers:
             db.execute(f"DROP TRIGGER IF EXISTS temp.{name}")
         db.execute("DROP TABLE IF EXISTS temp.touched_articles")
+
+
+# A build writes a million index entries at random places (claims, FTS, review state, the
+# near-duplicate index): with SQLite's default 2 MB page cache most of them read a page from
+# the OS first. 256 MB for the one writer process of a build.
+BUILD_CACHE_KIB = 262_144
+
+
+def bulk_writer(db: sqlite_utils.Database) -> None:
+    db.execute(f"PRAGMA cache_size = -{BUILD_CACHE_KIB}")
 
 
 def analyze(db: sqlite_utils.Database) -> None:

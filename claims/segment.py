@@ -12,12 +12,33 @@ ends past the previous one) but searches forward from the previous sentence with
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 
 import pysbd
 from pysbd.utils import TextSpan
 
+# Blocks remembered: extraction and the cited-link step segment the same paragraphs of an
+# article one after the other (the second is then free).
+MEMO_BLOCKS = 1024
+
 
 class Segmenter(pysbd.Segmenter):
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self._memo: OrderedDict[str, list[TextSpan]] = OrderedDict()
+
+    def segment(self, text: str) -> list[TextSpan]:
+        """pysbd's segments of ``text``, remembered for the last :data:`MEMO_BLOCKS` texts
+        (segmentation is a pure function of the text)."""
+        hit = self._memo.get(text)
+        if hit is None:
+            hit = self._memo[text] = super().segment(text)
+            if len(self._memo) > MEMO_BLOCKS:
+                self._memo.popitem(last=False)
+        else:
+            self._memo.move_to_end(text)
+        return list(hit)
+
     def sentences_with_char_spans(self, sentences: list[str]) -> list[TextSpan]:
         text: str = self.original_text
         spans: list[TextSpan] = []
