@@ -677,4 +677,7 @@ from . import schema_speakers, schema_versions  # noqa: E402,F401
 # Registered after the versions migrations: m140 replaces the status views m133 made.
 from . import schema_scale  # noqa: E402,F401
 from .schema_trace import m170_trace  # noqa: E402,F401  (issue 16's migrations register on import)
-from . import schema_review_order  # noqa: E402,F401  (issue 13: m142, after m140's triggers)
+
+# isort: split
+# Issue 13's m142 replaces m140's insert triggers, so it registers after schema_scale.
+from . import schema_review_order  # noqa: E402,F401
