@@ -7,6 +7,13 @@ editor, which a stored query never is: about 150 queries a request, 80% of a rev
 time at newsroom scale. :func:`_tables` skips it for stored queries only (Datasette's
 ``QueryView`` with a ``table`` in its URL); the database page still lists every table.
 
+Default facets (metadata.yml) on a table of more than :data:`FACET_MAX_ROWS` rows are left
+off: a facet counts every row of the table (a full index scan, 200 ms or more at a million
+claims, past Datasette's facet time limit, so the page showed "timed out" instead), and the
+whole newsroom's count of claims per category is not what a reviewer opens the table for. On a
+filtered page (``?article_id=5&_facet=category``) any facet is one click away and cheap. A
+table is measured once per server process (tables only grow), with a bounded count.
+
 Table counts (the database page, and the list above):
 
 Every stored-query page (the review lists) and the database page list the database's tables
@@ -33,6 +40,7 @@ from datasette.utils import escape_sqlite, sqlite_timelimit
 from datasette.views import database as database_views
 
 TTL_S = 5.0
+FACET_MAX_ROWS = 100_000
 
 
 async def _table_counts(self: Any, limit: int = 10) -> dict[str, int | None]:
@@ -60,6 +68,27 @@ async def _table_counts(self: Any, limit: int = 10) -> dict[str, int | None]:
 
 
 _datasette_counts = Database.table_counts
+_datasette_table_config: Any = None  # Datasette.table_config, kept when the hook first runs
+
+
+async def _table_config(self: Any, database: str, table: str) -> dict:
+    config = await _datasette_table_config(self, database, table)
+    if not config.get("facets"):
+        return config
+    big = getattr(self, "_claims_big_tables", None)
+    if big is None:
+        big = self._claims_big_tables = {}
+    if (database, table) not in big:
+        try:
+            db = self.get_database(database)
+            sql = f"select count(*) from (select 1 from {escape_sqlite(table)} limit {FACET_MAX_ROWS + 1})"
+            rows = (await db.execute(sql, custom_time_limit=5_000)).rows[0][0]
+            big[(database, table)] = rows > FACET_MAX_ROWS
+        except Exception:  # noqa: BLE001  (unknown database, timed out: keep Datasette's behaviour)
+            return config
+    if big[(database, table)]:
+        return {k: v for k, v in config.items() if k != "facets"}
+    return config
 _datasette_tables = database_views.get_tables
 
 
@@ -73,4 +102,9 @@ async def _tables(datasette: Any, request: Any, db: Any, allowed_dict: dict[str,
 def cheap_page_overhead(datasette: Any) -> None:  # noqa: ARG001
     # On the class and module: the plugin's own startup replaces the database object it serves.
     Database.table_counts = _table_counts  # type: ignore[method-assign]
+    global _datasette_table_config
+    cls = type(datasette)  # datasette.app imports this plugin: no import of it here
+    if cls.table_config is not _table_config:
+        _datasette_table_config = cls.table_config
+        cls.table_config = _table_config
     database_views.get_tables = _tables
