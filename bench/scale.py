@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import re
 import resource
@@ -261,6 +262,8 @@ def pages(db: sqlite_utils.Database) -> list[tuple[str, str, list[tuple[str, Any
 
     facet = "select {c}, count(*) from {t} group by {c} order by count(*) desc limit 31"
     return [
+        # Datasette's own versions page runs none of our SQL: the server's fixed cost per request.
+        ("/-/versions", "/-/versions", []),
         ("home", "/", [("select id, title, version from articles order by id limit 101", {})]),
         ("/claims/claims", "/claims/claims", [("select * from claims order by id limit 101", {}),
                                               ("select count(*) from claims", {}),
@@ -377,6 +380,7 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=10, help="Articles ingested through api.ingest at each size.")
     parser.add_argument("--repeat", type=int, default=10, help="Requests per page (median and p95).")
     parser.add_argument("--workdir", help="Keep the corpus and database here (default: a temporary folder).")
+    parser.add_argument("--db-name", default="scale.db", help="The database's file name in --workdir.")
     parser.add_argument("--quick", action="store_true", help="100 and 400 articles, 5 probes, 5 requests: for CI.")
     parser.add_argument("--json", dest="json_out", help="Also write the results to this JSON file.")
     parser.add_argument("--grow-to", type=int, default=0,
@@ -390,7 +394,7 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="claims-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    db_path = work / "scale.db"
+    db_path = work / args.db_name
     t_start = time.perf_counter()
     report: dict[str, Any] = {"stages": []}
     if args.phase != "pages":
@@ -562,8 +566,14 @@ def cli_probes(args: argparse.Namespace, work: Path, db_path: Path, report: dict
     if not small.exists():
         small_work = work / "small"
         build_stage(small_work, sorted((work / "corpus").iterdir())[:100], small, args.jobs)
-    at_small = cli_ingest_seconds(small, work, range(20_000_000, 20_000_000 + args.probes))
-    at_size = cli_ingest_seconds(db_path, work, range(30_000_000, 30_000_000 + args.probes))
+    # Alternating, so both sizes see the same load; the first ingest into each is reported apart
+    # (it runs the integrity check when the file changed since a claims command last closed it).
+    at_small, at_size = [], []
+    for i in range(args.probes + 1):
+        at_small += cli_ingest_seconds(small, work, range(20_000_000 + i, 20_000_001 + i))
+        at_size += cli_ingest_seconds(db_path, work, range(30_000_000 + i, 30_000_001 + i))
+    print(f"claims ingest, first run: {at_small[0]:.2f}s at 100 articles, {at_size[0]:.2f}s at this size", flush=True)
+    at_small, at_size = at_small[1:], at_size[1:]
     articles = sqlite_utils.Database(db_path)["articles"].count
     report["cli_ingest"] = {"small_median_s": statistics.median(at_small), "median_s": statistics.median(at_size),
                             "articles": articles}  # fmt: skip
@@ -577,14 +587,24 @@ def _pages_and_exports(args: argparse.Namespace, work: Path, db_path: Path, repo
     db.execute("PRAGMA analysis_limit = 1000")
     db.execute("ANALYZE")
     db.close()
+    print(f"load average before the pages: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     results = asyncio.run(time_pages(db_path, args.repeat))
-    print(f"\n{'page':<22} {'median':>8} {'p95':>8} {'floor':>8} {'ratio':>6}  ok")
+    print(f"load average after the pages: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    # The floor a page is held to: the larger of its own SQL (through Datasette's executor) and
+    # the cheapest page this server answers in this run (every request pays Datasette's fixed
+    # cost: routing, the actor, permission checks, the template), so a 1 ms query is not held
+    # to 3 ms, which no Datasette page can meet.
+    cheapest = min(results, key=lambda r: r["median_ms"])
+    print(f"\nbaseline: the cheapest page, {cheapest['page']}, median {cheapest['median_ms']:.1f} ms")
+    print(f"{'page':<22} {'median':>8} {'p95':>8} {'SQL':>8} {'floor':>8} {'ratio':>6}  ok")
     for r in results:
-        ratio_page = r["median_ms"] / max(r["floor_median_ms"], 0.001)
+        r["floor_ms"] = max(r["floor_median_ms"], cheapest["median_ms"])
+        ratio_page = r["median_ms"] / r["floor_ms"]
         ok = r["status"] < 400 and not r["interrupted"] and r["p95_ms"] <= 200 and ratio_page <= 3
-        r["ratio"] = ratio_page
-        print(f"{r['page']:<22} {r['median_ms']:>6.1f}ms {r['p95_ms']:>6.1f}ms {r['floor_median_ms']:>6.1f}ms {ratio_page:>5.1f}x  "
-              f"{'yes' if ok else 'NO'} (HTTP {r['status']})")  # fmt: skip
+        r["ratio"], r["ok"] = ratio_page, ok
+        print(f"{r['page']:<22} {r['median_ms']:>6.1f}ms {r['p95_ms']:>6.1f}ms {r['floor_median_ms']:>6.1f}ms "
+              f"{r['floor_ms']:>6.1f}ms {ratio_page:>5.1f}x  {'yes' if ok else 'NO'} (HTTP {r['status']})")  # fmt: skip
+    report["baseline_page"] = {"page": cheapest["page"], "median_ms": cheapest["median_ms"]}
     report["pages"] = results
     load = asyncio.run(facets_and_concurrency(db_path))
     report["concurrency"] = load
