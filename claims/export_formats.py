@@ -206,6 +206,8 @@ def bibtex_fields(item: dict[str, Any], biblatex: bool = False) -> dict[str, str
     if len(accessed) == 3:
         fields["urldate"] = "{}-{:02d}-{:02d}".format(*(int(p) for p in accessed))
     escaped = {k: (v if k in _VERBATIM or k in _NAME_FIELDS else latex_escape(v)) for k, v in fields.items()}
+    # "--" is an en dash to TeX: a literal double hyphen in a title is written "-{}-".
+    escaped = {k: (v.replace("--", "-{}-") if k not in _VERBATIM and k not in _NAME_FIELDS and k != "pages" else v) for k, v in escaped.items()}
     if "title" in escaped:
         escaped["title"] = protect_case(escaped["title"])
     return escaped

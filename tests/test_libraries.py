@@ -235,3 +235,23 @@ def test_ovid_records_without_ty_are_read_as_generic(tmp_path):
     assert result.records[0].csl["issued"] == {"date-parts": [[2018]]}
     assert "BMC Proceedings" in result.records[0].csl["note"]
     assert all("Ovid" in w.reason for w in result.warnings)
+
+
+def test_ris_names_organisations_suffixes_and_repeated_people(tmp_path):
+    from claims.importers.ris import name
+
+    assert name("Council on Cardiopulmonary, Critical Care, Perioperative and Resuscitation") == {
+        "literal": "Council on Cardiopulmonary, Critical Care, Perioperative and Resuscitation"}
+    assert name("Dumas, Alexandre, père") == {"family": "Dumas", "given": "Alexandre", "suffix": "père"}
+    assert name("Joffe, Hadine; Hall, Janet E") == {"family": "Joffe", "given": "Hadine; Hall, Janet E"}
+    text = "TY  - JOUR\nAU  - Lastname, Firstname\nAU  - Lastname, Firstname\nTI  - Paper\nSP  - 14\nEP  - 14\nER  - \n"
+    (record,) = read_library(write(tmp_path, "two.ris", text)).records
+    assert len(record.csl["author"]) == 2 and record.csl["page"] == "14-14"
+
+
+def test_a_double_hyphen_in_a_title_survives_bibtex(tmp_path):
+    from claims.export import render_items
+
+    path = write(tmp_path, "m.bib", render_items([{"id": "m", "type": "book", "title": "Toolkits--an overview", "page": "1-2"}], "bibtex"))
+    (record,) = read_library(path).records
+    assert record.csl["title"] == "Toolkits--an overview" and record.csl["page"] == "1-2"

@@ -103,23 +103,22 @@ def _known_tags() -> set[str]:
     return {*mapping(), "TY", "ER"}
 
 
-_SUFFIX = re.compile(r"^(?:Jr|Sr|I{1,3}|IV|V|VI{0,3}|2nd|3rd|\d+th)\.?$", re.IGNORECASE)
-# A body's name: "Council on Cardiopulmonary, Critical Care, ..." is not "Family, Given".
-_BODY_WORD = re.compile(r"\s(?:on|of|and|for|the|in|&)\s", re.IGNORECASE)
-
-
 def name(value: str) -> dict[str, str]:
-    """``Family, Given[, Suffix]`` (RIS AU/A2/ED); an organisation or an unsplit list is a literal."""
+    """``Family, Given[, Suffix]`` (RIS AU/A2/ED); an unsplit list or a body's name is a literal."""
     value = value.strip()
+    if value.count(",") > 2 and ";" not in value:
+        return {"literal": value}  # not "Family, Given, Suffix": an unsplit list or a body
     family, _, given = value.partition(",")
-    if _BODY_WORD.search(f" {family} ") or (value.count(",") > 2 and ";" not in value):
-        return {"literal": value}
     given = given.strip().strip(",").strip()
     if not given:
         return {"literal": family.strip()}
     out = {"family": family.strip(), "given": given}
     head, _, last = given.rpartition(",")
-    if head and _SUFFIX.match(last.strip()):
+    if head and ";" not in value:
+        if re.search(r"\s(?:and|of|on|for|&)\s", f" {last} "):
+            # "Council on Cardiopulmonary, Critical Care, Perioperative and Resuscitation": a
+            # suffix (Jr., III, père, abbé d') joins no words, so this is a body's name.
+            return {"literal": value}
         out["given"], out["suffix"] = head.strip(), last.strip()
     return out
 
@@ -131,14 +130,16 @@ def ris_to_csl(ref: dict[str, Any], ty: str) -> dict[str, Any]:
     if ty == "GEN" and str(ref.get("type_of_work") or "").strip() in ITEM_TYPES:
         # claims writes a CSL type RIS has no TY for as GEN with M3 = the type.
         csl["type"] = ref.pop("type_of_work").strip()
-    authors = [*(ref.get("first_authors") or []), *(ref.get("authors") or [])]
+    # A1 and AU may repeat the same people; one list may name two people alike ("Lastname, F.").
+    authors = list(ref.get("first_authors") or [])
+    authors += [a for a in ref.get("authors") or [] if a not in authors]
     editors = list(ref.get("editor") or [])
     if ty in _A2_EDITORS:
         editors += ref.get("secondary_authors") or []
     if ty == "EDBOOK" and not editors:
         editors, authors = authors, []
     if authors:
-        csl["author"] = [name(a) for a in dict.fromkeys(authors)]
+        csl["author"] = [name(a) for a in authors]
     if editors:
         csl["editor"] = [name(a) for a in dict.fromkeys(editors)]
     if ty in ("MPCT", "VIDEO") and csl.get("author"):
@@ -183,7 +184,7 @@ def ris_to_csl(ref: dict[str, Any], ty: str) -> dict[str, Any]:
     start, end = ref.get("start_page"), ref.get("end_page")
     if start:
         start = str(start).strip()
-        csl["page"] = f"{start}-{end}" if end and str(end).strip() != start and "-" not in start else start
+        csl["page"] = f"{start}-{str(end).strip()}" if end and str(end).strip() and "-" not in start else start
     urls = [u for u in (ref.get("urls") or []) if u and re.match(r"^(?:https?:)?//|^www\.", u.strip(), re.I)]
     if urls:
         csl["URL"] = urls[0].strip()
