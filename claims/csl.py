@@ -128,11 +128,28 @@ def year_of(item: dict[str, Any]) -> int | None:
     return None
 
 
+def joined_particle(particle: str | None, family: str) -> str:
+    """A particle before a family name, joined as CSL engines print it: no space after a particle
+    that ends in an apostrophe or hyphen ("d’" + "Alembert" -> "d’Alembert", "al-" + "Hakim")."""
+    if not particle:
+        return family
+    if not family:
+        return particle
+    return particle + ("" if particle.endswith(("'", "\u2019", "-")) else " ") + family
+
+
+def family_with_particle(name: dict[str, Any], dropping: bool = False) -> str:
+    """The family name with its non-dropping particle (and, with ``dropping``, a dropping one
+    where there is no non-dropping one), for formats that have no field for particles."""
+    particle = name.get("non-dropping-particle") or (name.get("dropping-particle") if dropping else None)
+    return joined_particle(particle, name.get("family") or "")
+
+
 def name_display(name: dict[str, Any]) -> str:
     """``{family: Kim, given: Tack-Joong}`` -> ``Kim T-J`` (Vancouver-style, for display)."""
     if name.get("literal"):
         return name["literal"]
-    family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
+    family = family_with_particle(name)
     given = name.get("given") or ""
     initials = "-".join("".join(w[0] for w in part.split() if w) for part in given.replace(".", " ").split("-"))
     initials = initials.strip("-")

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from .csl import NAME_VARIABLES
+from .csl import NAME_VARIABLES, family_with_particle
 from .csl_dates import collapse_ranges
 
 
@@ -79,7 +79,7 @@ def _name(name: dict[str, Any]) -> dict[str, Any]:
     # ("d’Aubignac", "al-One"), as citeproc-js prints it; citeproc-py always put a space between.
     particle = name.get("non-dropping-particle")
     if isinstance(particle, str) and particle.endswith(("\u2019", "'", "-")) and name.get("family"):
-        name["family"] = particle + str(name.pop("family"))
+        name["family"] = family_with_particle(name)
         name.pop("non-dropping-particle")
     return name
 

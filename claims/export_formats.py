@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .csl import year_of
+from .csl import family_with_particle, joined_particle, year_of
 
 # --- CSL-JSON -----------------------------------------------------------------------------
 
@@ -118,7 +118,7 @@ def _bibtex_name(name: dict[str, Any]) -> str:
     family = _group(latex_escape(name.get("family") or ""))
     particle = name.get("non-dropping-particle") or name.get("dropping-particle")
     if particle:
-        family = f"{latex_escape(particle)} {family}"
+        family = joined_particle(latex_escape(particle), family)
     if not family:
         return "{" + latex_escape(name.get("given") or "") + "}"
     parts = [family]
@@ -244,8 +244,7 @@ RIS_TYPES = {
 def _ris_name(name: dict[str, Any]) -> str:
     if name.get("literal"):
         return name["literal"]
-    particle = name.get("non-dropping-particle") or name.get("dropping-particle")
-    family = f"{particle} {name.get('family', '')}" if particle else name.get("family", "")
+    family = family_with_particle(name, dropping=True)
     parts = [family] + [name[p] for p in ("given", "suffix") if name.get(p)]
     return ", ".join(parts)
 

@@ -19,11 +19,23 @@ from claims.csl import year_of
 FIELDS = ("author", "title", "year", "container", "volume", "issue", "page", "DOI", "URL", "type")
 
 
+def _family(n: dict[str, Any]) -> str:
+    """The family name with its non-dropping particle, joined as CSL joins them: no space after a
+    particle that ends in an apostrophe or hyphen ("d’" + "Alembert", "al-" + "Hakim")."""
+    particle, family = str(n.get("non-dropping-particle") or "").strip(), str(n.get("family") or "")
+    if particle and not particle.endswith(("'", "\u2019", "-")):
+        particle += " "
+    return particle + family
+
+
 def _names(item: dict[str, Any]) -> list[str]:
+    """Each author as one string. Where a parser puts a particle (in ``family``, in ``given`` or in
+    a particle part) is a representation, not a loss: "Aalst, W.M.P. van der" is the same name
+    whether "van der" is part of the given name or its dropping particle."""
     out = []
     for n in item.get("author") or []:
         text = n.get("literal") or " ".join(
-            str(n.get(p) or "") for p in ("non-dropping-particle", "family", "given", "suffix")
+            (_family(n), str(n.get("given") or ""), str(n.get("dropping-particle") or ""), str(n.get("suffix") or ""))
         )
         out.append(" ".join(text.split()))
     return out

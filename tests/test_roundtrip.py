@@ -73,3 +73,18 @@ def test_csl_json_dates_are_integers(items):
     for item in json.loads(render_items(items, "csl-json")):
         for part in (item.get("issued") or {}).get("date-parts") or []:
             assert all(isinstance(p, int) for p in part), item["id"]
+
+
+PARTICLES = [
+    ({"family": "Este", "given": "Beatrice", "non-dropping-particle": "d\u2019"}, "d\u2019Este, Beatrice"),
+    ({"family": "Hakim", "given": "Tawfiq", "non-dropping-particle": "al-"}, "al-Hakim, Tawfiq"),
+    ({"family": "Aalst", "given": "W.M.P.", "dropping-particle": "van der"}, "van der Aalst, W.M.P."),
+]
+
+
+@pytest.mark.parametrize("name, written", PARTICLES)
+def test_ris_joins_particles_as_the_name_is_written(name, written):
+    # RIS has no particle field: "d’" + "Este" must be written "d’Este", not "d’ Este", or every
+    # reader of the file gets a family name nobody has.
+    item = {"id": "p1", "type": "book", "title": "T", "author": [name]}
+    assert rispy_view(render_items([item], "ris"))[0]["author"] == [written]
