@@ -16,7 +16,6 @@ import shutil
 import sqlite3
 import subprocess
 import threading
-import time
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +29,7 @@ from claims import connections, readers
 from claims import db as db_lib
 from claims.cli import cli
 from tests.conftest import DATA, EXAMPLE, ROOT
+from tests.trickle import trickle
 
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 
@@ -60,23 +60,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_response(200)
             self.send_header("Content-Type", "text/plain")
             self.end_headers()
-            try:
-                for _ in range(600):
-                    self.wfile.write(b"x")
-                    self.wfile.flush()
-                    time.sleep(0.2)
-            except OSError:
-                pass
+            trickle(self.wfile, b"x", 600)
         elif self.path == "/trickle-headers.txt":
             # A status line, then header bytes every 0.2 s that never end.
-            try:
-                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-                for _ in range(600):
-                    self.wfile.write(b"X")
-                    self.wfile.flush()
-                    time.sleep(0.2)
-            except OSError:
-                pass
+            self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+            trickle(self.wfile, b"X", 600)
         else:
             self._send(404, b"?")
 

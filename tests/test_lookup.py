@@ -15,6 +15,7 @@ import pytest
 from claims.cli import cli
 from claims.db import open_db
 from tests.conftest import file_hash
+from tests.trickle import trickle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CROSSREF = re.compile(r"https://api\.crossref\.org/works/.*")
@@ -327,19 +328,13 @@ class _Trickler(http.server.BaseHTTPRequestHandler):
             if self.path.startswith("/headers/"):
                 # A status line, then header bytes that never end.
                 self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-                for _ in range(300):
-                    self.wfile.write(b"X")
-                    self.wfile.flush()
-                    time.sleep(0.2)
+                trickle(self.wfile, b"X", 300)
                 return
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(b'{"status": "ok", "message": {"title": ["')
-            for _ in range(300):
-                self.wfile.write(b"a")
-                self.wfile.flush()
-                time.sleep(0.2)
+            trickle(self.wfile, b"a", 300)
         except OSError:
             pass
 
