@@ -107,3 +107,15 @@ def test_a_needs_review_page_reads_the_order_index(built_db: Path):
         plan = " ".join(str(r[3]) for r in db.execute("explain query plan " + NEW, {"kind": kind, "page": "3"}))
         assert "USING INDEX review_state_needs_review_order" in plan, plan
         assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+VAGUE = yaml.safe_load((ROOT / "datasette.yaml").read_text())["databases"]["claims"]["queries"]["vague_attributions"]["sql"]
+
+
+def test_a_vague_attributions_page_reads_quotes_in_order(built_db: Path):
+    # m143: without the (attribution_kind, article_id, id) index every vague quote is sorted.
+    db = open_db(built_db)
+    for after in ("", str((1 << 32) + 5)):
+        plan = " ".join(str(r[3]) for r in db.execute("explain query plan " + VAGUE, {"after": after}))
+        assert "idx_quotes_attribution_kind_article_id_id" in plan, plan
+        assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
