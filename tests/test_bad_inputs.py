@@ -15,7 +15,6 @@ import os
 import shutil
 import sqlite3
 import subprocess
-import threading
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from claims import connections, readers
 from claims import db as db_lib
 from claims.cli import cli
 from tests.conftest import DATA, EXAMPLE, ROOT
-from tests.trickle import trickle
+from tests.local_http import serving, trickle
 
 FIXTURES = ROOT / "tests" / "fixtures" / "sources"
 
@@ -71,12 +70,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def http_base() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(Handler) as base:
+        yield base
 
 
 # --- the database every case starts from ------------------------------------------------------

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import socket
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ import sqlite_utils
 
 from claims.cli import cli
 from tests.conftest import EXAMPLE, file_hash
+from tests.local_http import serving
 
 
 def dump(path: Path) -> dict[str, list]:
@@ -84,12 +84,8 @@ def http_server(tmp_path):
         def log_message(self, *args):  # keep test output quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving(Handler) as base:
+        yield root, base
 
 
 def test_ingest_url(http_server, db_path, runner):

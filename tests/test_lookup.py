@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.server
 import json
 import re
-import threading
 import time
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import pytest
 from claims.cli import cli
 from claims.db import open_db
 from tests.conftest import file_hash
-from tests.trickle import trickle
+from tests.local_http import serving, trickle
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CROSSREF = re.compile(r"https://api\.crossref\.org/works/.*")
@@ -341,12 +340,8 @@ class _Trickler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def trickling_base():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Trickler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+    with serving(_Trickler) as base:
+        yield base
 
 
 @pytest.mark.parametrize(
