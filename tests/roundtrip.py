@@ -14,18 +14,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from claims.csl import year_of
+from claims.csl import family_with_particle, year_of
 
 FIELDS = ("author", "title", "year", "container", "volume", "issue", "page", "DOI", "URL", "type")
-
-
-def _family(n: dict[str, Any]) -> str:
-    """The family name with its non-dropping particle, joined as CSL joins them: no space after a
-    particle that ends in an apostrophe or hyphen ("d’" + "Alembert", "al-" + "Hakim")."""
-    particle, family = str(n.get("non-dropping-particle") or "").strip(), str(n.get("family") or "")
-    if particle and not particle.endswith(("'", "\u2019", "-")):
-        particle += " "
-    return particle + family
 
 
 def _names(item: dict[str, Any]) -> list[str]:
@@ -35,7 +26,7 @@ def _names(item: dict[str, Any]) -> list[str]:
     out = []
     for n in item.get("author") or []:
         text = n.get("literal") or " ".join(
-            (_family(n), str(n.get("given") or ""), str(n.get("dropping-particle") or ""), str(n.get("suffix") or ""))
+            (family_with_particle(n), str(n.get("given") or ""), str(n.get("dropping-particle") or ""), str(n.get("suffix") or ""))
         )
         out.append(" ".join(text.split()))
     return out
